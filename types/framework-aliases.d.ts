@@ -1,0 +1,18 @@
+// Both majors of each framework are installed under npm aliases for the
+// tests; they share the current major's type definitions.
+declare module 'express4' {
+  import express from 'express'
+  export default express
+}
+declare module 'express5' {
+  import express from 'express'
+  export default express
+}
+declare module 'koa2' {
+  import Koa from 'koa'
+  export default Koa
+}
+declare module 'koa3' {
+  import Koa from 'koa'
+  export default Koa
+}

@@ -1,0 +1,26 @@
+import { fileURLToPath } from 'node:url'
+
+const source = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url))
+
+// Tests run against the TypeScript sources; the examples' tests start real
+// processes, which run the built dist/ that `npm test` builds first.
+const resolve = {
+  alias: {
+    '@webhook-trigger/core': source('core'),
+    '@webhook-trigger/express': source('express'),
+    '@webhook-trigger/koa': source('koa'),
+    '@webhook-trigger/testkit': source('testkit'),
+  },
+}
+
+const project = (name: string, include: string[]) => ({
+  resolve,
+  test: { name, include, environment: 'node', testTimeout: 20_000, hookTimeout: 30_000 },
+})
+
+export default [
+  project('core', ['packages/core/src/**/*.test.ts']),
+  project('express', ['packages/express/src/**/*.test.ts']),
+  project('koa', ['packages/koa/src/**/*.test.ts']),
+  project('examples', ['examples/*/src/**/*.test.ts']),
+]
