@@ -1,0 +1,50 @@
+import { type Credentials, resolveCredentials } from './credentials.js'
+import { type AuthOutcome, type AuthScheme, MAX_CREDENTIAL_LENGTH, credentialsFor, outcome, quotedRealm } from './scheme.js'
+
+export interface BearerOptions {
+  /**
+   * Realm named in the `WWW-Authenticate` challenge.
+   * @default "webhook"
+   */
+  realm?: string
+}
+
+// RFC 6750 section 2.1: b64token.
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
+
+/**
+ * Bearer tokens (RFC 6750): `Authorization: Bearer <token>`, where the token
+ * alone identifies the tenant.
+ *
+ * @example
+ * webhook({ auth: bearer(tenants({ tenant123: 'api_token_abc123' })) })
+ */
+export function bearer(credentials: Credentials, options: BearerOptions = {}): AuthScheme {
+  const check = resolveCredentials(credentials, 'bearer', 'tenantOf')
+  const challenge = `Bearer ${quotedRealm('bearer', options.realm)}`
+  // RFC 6750 section 3.1: a wrong token is invalid_token (401), a malformed request invalid_request (400).
+  const invalidToken = (): AuthOutcome => ({
+    ok: false,
+    code: 'auth.invalid',
+    detail: 'The bearer token is not valid.',
+    challenge: `${challenge}, error="invalid_token"`,
+  })
+  const invalidRequest: AuthOutcome = {
+    ok: false,
+    code: 'auth.malformed',
+    detail: 'The Authorization header must be "Bearer <token>", one token without spaces.',
+    challenge: `${challenge}, error="invalid_request"`,
+  }
+
+  return {
+    name: 'bearer',
+    challenge,
+    authenticate(headers) {
+      const token = credentialsFor(headers.authorization, 'bearer')
+      if (token === undefined) return undefined
+      if (token.length > MAX_CREDENTIAL_LENGTH) return invalidToken()
+      if (!B64TOKEN.test(token)) return invalidRequest
+      return outcome(check.verify(token), invalidToken)
+    },
+  }
+}

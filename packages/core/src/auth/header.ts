@@ -1,0 +1,54 @@
+import { type Credentials, resolveCredentials } from './credentials.js'
+import { type AuthOutcome, type AuthScheme, MAX_CREDENTIAL_LENGTH, outcome, quotedRealm } from './scheme.js'
+
+export interface HeaderOptions {
+  /**
+   * Text before the token, matched case-insensitively (`"Token "` for
+   * `X-Auth: Token abc`).
+   * @default ""
+   */
+  prefix?: string
+  /**
+   * Realm named in the `WWW-Authenticate` challenge.
+   * @default "webhook"
+   */
+  realm?: string
+}
+
+// RFC 9110 section 5.1: a field name is a token.
+const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+
+/**
+ * A custom header carrying the token, such as `X-Api-Key`. The token alone
+ * identifies the tenant.
+ *
+ * @example
+ * webhook({ auth: header('X-Api-Key', tenants({ crm: 'crm_key_123' })) })
+ */
+export function header(name: string, credentials: Credentials, options: HeaderOptions = {}): AuthScheme {
+  if (typeof name !== 'string' || !FIELD_NAME.test(name)) {
+    throw new TypeError('header(): the first argument must be a header name, e.g. header("X-Api-Key", credentials)')
+  }
+  const prefix = (options.prefix ?? '').toLowerCase()
+  if (typeof options.prefix !== 'undefined' && (typeof options.prefix !== 'string' || /[\r\n]/.test(prefix))) {
+    throw new TypeError('header(): "prefix" must be a single-line string, e.g. prefix: "Token "')
+  }
+  const check = resolveCredentials(credentials, 'header', 'tenantOf')
+  const key = name.toLowerCase()
+  const challenge = `ApiKey ${quotedRealm('header', options.realm)}, header="${name}"`
+  const invalid = (): AuthOutcome => ({ ok: false, code: 'auth.invalid', detail: `The ${name} header is not valid.` })
+
+  return {
+    name: 'header',
+    challenge,
+    authenticate(headers) {
+      const value = headers[key]
+      if (value === undefined) return undefined
+      if (typeof value !== 'string' || value.length > MAX_CREDENTIAL_LENGTH) return invalid()
+      if (value.slice(0, prefix.length).toLowerCase() !== prefix) return invalid()
+      const token = value.slice(prefix.length).trim()
+      if (token === '') return invalid()
+      return outcome(check.verify(token), invalid)
+    },
+  }
+}

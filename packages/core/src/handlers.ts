@@ -1,0 +1,38 @@
+import type { VerifiedWebhook } from './webhook.js'
+import type { WebhookResponse } from './problem.js'
+
+/**
+ * Validates the `on` and `handler` options once and returns the lookup both
+ * adapters use: the event's own handler, else the catch-all, else `undefined`
+ * (the adapter then passes the request on to the next middleware).
+ */
+export function handlerTable<H extends (...args: never[]) => unknown>(
+  on: Readonly<Record<string, H | undefined>> | undefined,
+  fallback: H | undefined,
+  where: string,
+): (event: string) => H | undefined {
+  if (fallback !== undefined && typeof fallback !== 'function') {
+    throw new TypeError(`${where}: "handler" must be a function, e.g. handler: (webhook) => { ... }`)
+  }
+  const table = new Map<string, H>()
+  for (const [event, handle] of Object.entries(on ?? {})) {
+    if (handle === undefined) continue
+    if (typeof handle !== 'function') {
+      throw new TypeError(`${where}: on["${event}"] must be a function, e.g. on: { "${event}": (webhook) => { ... } }`)
+    }
+    table.set(event, handle)
+  }
+  return (event) => table.get(event) ?? fallback
+}
+
+/**
+ * The answer when a handler ran without answering itself, or no handler was
+ * given: 202, with the id the caller can quote.
+ */
+export function acceptedResponse(webhook: Pick<VerifiedWebhook, 'id'>): WebhookResponse {
+  return {
+    status: 202,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ accepted: true, id: webhook.id }),
+  }
+}

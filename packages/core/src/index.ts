@@ -1,0 +1,22 @@
+export { basic, type BasicOptions } from './auth/basic.js'
+export { bearer, type BearerOptions } from './auth/bearer.js'
+export { header, type HeaderOptions } from './auth/header.js'
+export { tenants, hashToken, type Credentials } from './auth/credentials.js'
+export { authenticate, type AuthResult } from './auth/authenticate.js'
+export type { AuthScheme, AuthOutcome } from './auth/scheme.js'
+export { bodySource, type BodySource } from './body/body-source.js'
+export { checkEnvelope, type Envelope } from './payload/envelope.js'
+export { parseJson } from './payload/parse-json.js'
+export type { StandardSchemaV1 } from './payload/schema.js'
+export { PROBLEMS, problem, problemResponse } from './problem.js'
+export type { FieldError, Problem, ProblemCode, WebhookResponse } from './problem.js'
+export { acceptedResponse, handlerTable } from './handlers.js'
+export {
+  createWebhookVerifier,
+  type VerifyResult,
+  type WebhookOptions,
+  type WebhookRequest,
+  type WebhookVerifier,
+} from './webhook-verifier.js'
+export type { EventData, EventSchemas, VerifiedWebhook } from './webhook.js'
+export { writeResponse } from './write-response.js'

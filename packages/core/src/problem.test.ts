@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { PROBLEMS, type ProblemCode, problem, problemResponse } from './problem.js'
+
+const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8')
+
+describe('the problem table', () => {
+  it.each(Object.entries(PROBLEMS))('documents %s with its status in the README error table', (code, { status }) => {
+    expect(readme).toContain(`| \`${code}\` | ${status} |`)
+  })
+
+  it('serialises RFC 9457 fields and keeps headers out of the body', () => {
+    const response = problemResponse(problem('method.not_allowed', 'Send webhooks with POST.', { headers: { allow: 'POST' } }))
+    expect(response.status).toBe(405)
+    expect(response.headers).toEqual({ allow: 'POST', 'content-type': 'application/problem+json' })
+    expect(JSON.parse(response.body)).toEqual({
+      type: 'urn:webhook-trigger:problem:method.not_allowed',
+      code: 'method.not_allowed' satisfies ProblemCode,
+      title: 'Method not allowed',
+      status: 405,
+      detail: 'Send webhooks with POST.',
+    })
+  })
+})

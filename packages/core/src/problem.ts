@@ -1,0 +1,86 @@
+/**
+ * Every way a request can be refused, as one table: stable machine code ->
+ * HTTP status and title. Tests walk this table row by row; the README's error
+ * table is written from it.
+ */
+export const PROBLEMS = {
+  'auth.missing': { status: 401, title: 'Credentials required' },
+  'auth.invalid': { status: 401, title: 'Invalid credentials' },
+  'auth.malformed': { status: 400, title: 'Malformed credentials' },
+  'auth.duplicate': { status: 400, title: 'More than one Authorization header' },
+  'method.not_allowed': { status: 405, title: 'Method not allowed' },
+  'media.unsupported': { status: 415, title: 'Unsupported media type' },
+  'media.encoding': { status: 415, title: 'Unsupported content encoding' },
+  'payload.too_large': { status: 413, title: 'Payload too large' },
+  'payload.incomplete': { status: 400, title: 'Incomplete payload' },
+  'payload.empty': { status: 400, title: 'Empty payload' },
+  'payload.invalid_utf8': { status: 400, title: 'Payload is not valid UTF-8' },
+  'payload.malformed': { status: 400, title: 'Malformed JSON' },
+  'payload.too_deep': { status: 400, title: 'JSON nested too deeply' },
+  'payload.forbidden_key': { status: 400, title: 'Forbidden JSON key' },
+  'payload.envelope': { status: 422, title: 'Not a webhook envelope' },
+  'payload.schema': { status: 422, title: 'Payload does not match the event schema' },
+  'server.raw_body_unavailable': { status: 500, title: 'Raw body unavailable' },
+} as const satisfies Record<string, { status: number; title: string }>
+
+export type ProblemCode = keyof typeof PROBLEMS
+
+/** One failing field, as in RFC 9457 section 3's example: a JSON Pointer and what is wrong there. */
+export interface FieldError {
+  pointer: string
+  detail: string
+}
+
+/**
+ * An RFC 9457 problem, plus the response headers it needs
+ * (`WWW-Authenticate` on 401, `Allow` on 405).
+ */
+export interface Problem {
+  type: string
+  code: ProblemCode
+  title: string
+  status: number
+  detail: string
+  errors?: FieldError[]
+  headers?: Record<string, string | string[]>
+}
+
+/** A response ready to write: adapters copy it onto their framework's response. */
+export interface WebhookResponse {
+  status: number
+  headers: Record<string, string | string[]>
+  body: string
+}
+
+const TYPE_PREFIX = 'urn:webhook-trigger:problem:'
+
+/**
+ * Builds the problem for `code`. `detail` is shown to the caller: it must
+ * never contain a credential.
+ *
+ * @example
+ * problem('payload.too_large', 'The body exceeds the 1048576-byte limit.')
+ */
+export function problem(
+  code: ProblemCode,
+  detail: string,
+  extra?: Pick<Problem, 'errors' | 'headers'>,
+): Problem {
+  const { status, title } = PROBLEMS[code]
+  return { type: TYPE_PREFIX + code, code, title, status, detail, ...extra }
+}
+
+/**
+ * Serialises a problem as `application/problem+json`.
+ *
+ * @example
+ * const { status, headers, body } = problemResponse(result.problem)
+ */
+export function problemResponse(p: Problem): WebhookResponse {
+  const { headers, ...fields } = p
+  return {
+    status: p.status,
+    headers: { ...headers, 'content-type': 'application/problem+json' },
+    body: JSON.stringify(fields),
+  }
+}
