@@ -1,0 +1,103 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import {
+  type EventData,
+  type EventSchemas,
+  type VerifiedWebhook,
+  type WebhookOptions,
+  acceptedResponse,
+  bodySource,
+  createWebhookVerifier,
+  handlerTable,
+  problemResponse,
+  writeResponse,
+} from '@webhook-trigger/core'
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
+
+declare global {
+  // Declaration merging is how Express types request extensions.
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** Set by `webhook()` once the request passed every check. */
+      webhook?: VerifiedWebhook
+      /** Body bytes kept by `express.json({ verify: keepRawBody })`. */
+      rawBody?: Buffer
+    }
+  }
+}
+
+/** Handles one verified event. Answer with `res` yourself, or return and we answer 202. */
+export type ExpressWebhookHandler<Data = Record<string, unknown>, Event extends string = string> = (
+  webhook: VerifiedWebhook<Data, Event>,
+  req: Request,
+  res: Response,
+) => unknown
+
+export interface ExpressWebhookOptions<S extends EventSchemas = EventSchemas> extends WebhookOptions<S> {
+  /**
+   * A handler per event, typed by `schemas`. An event without one goes to
+   * `handler`, else to the next middleware with `req.webhook` set.
+   * @default {}
+   */
+  on?: NoInfer<{ [E in keyof S & string]?: ExpressWebhookHandler<EventData<S, E>, E> }>
+  /**
+   * Handles every event that has no `on` entry.
+   * @default undefined: call next()
+   */
+  handler?: ExpressWebhookHandler
+}
+
+type NodeRequest = IncomingMessage & { body?: unknown; rawBody?: unknown; webhook?: VerifiedWebhook }
+
+/**
+ * Express middleware for an inbound webhook. Rejected requests are answered
+ * here with `application/problem+json`; a verified one sets `req.webhook`
+ * and runs its handler (202 unless the handler answers) or calls `next()`.
+ *
+ * @example
+ * app.all('/webhook', webhook({
+ *   auth: basic(tenants({ tenant123: 'api_token_abc123' })),
+ *   handler: (hook) => console.log(hook.tenant, hook.event),
+ * }))
+ */
+export function webhook<const S extends EventSchemas = Record<string, null>>(options: ExpressWebhookOptions<S>): RequestHandler {
+  const verifier = createWebhookVerifier(options, 'webhook()')
+  const handlerFor = handlerTable<ExpressWebhookHandler<never, never>>(options.on, options.handler, 'webhook()')
+
+  async function run(req: NodeRequest, res: ServerResponse): Promise<boolean> {
+    const result = await verifier.verify({
+      method: req.method,
+      headers: req.headers,
+      rawHeaders: req.rawHeaders,
+      body: bodySource(req, req.body, req.rawBody),
+    })
+    if (!result.ok) {
+      writeResponse(res, problemResponse(result.problem))
+      return false
+    }
+    req.webhook = result.webhook
+    const handle = handlerFor(result.webhook.event) as ExpressWebhookHandler | undefined
+    if (handle === undefined) return true
+    await handle(result.webhook, req as Request, res as Response)
+    if (!res.headersSent) writeResponse(res, acceptedResponse(result.webhook))
+    return false
+  }
+
+  return function webhookMiddleware(req: NodeRequest, res: ServerResponse, next: NextFunction): void {
+    if (!verifier.handles(req.url)) return next()
+    run(req, res).then((passOn) => passOn && next(), next)
+  }
+}
+
+/**
+ * For `express.json({ verify: keepRawBody })`: keeps the body bytes on
+ * `req.rawBody`, so the webhook still sees exactly what was sent when a JSON
+ * parser runs first.
+ *
+ * @example
+ * app.use(express.json({ verify: keepRawBody }))
+ */
+export function keepRawBody(req: IncomingMessage, _res: ServerResponse, bytes: Buffer): void {
+  // Cast: other body parsers' typings declare rawBody as a string on IncomingMessage.
+  ;(req as { rawBody?: unknown }).rawBody = bytes
+}

@@ -1,0 +1,86 @@
+import {
+  type EventData,
+  type EventSchemas,
+  type VerifiedWebhook,
+  type WebhookOptions,
+  type WebhookResponse,
+  acceptedResponse,
+  bodySource,
+  createWebhookVerifier,
+  handlerTable,
+  problemResponse,
+} from '@webhook-trigger/core'
+import type { Context, Middleware, Next } from 'koa'
+
+declare module 'koa' {
+  interface DefaultState {
+    /** Set by `webhook()` once the request passed every check. */
+    webhook?: VerifiedWebhook
+  }
+}
+
+/** Handles one verified event. Set `ctx.body`/`ctx.status` yourself, or return and we answer 202. */
+export type KoaWebhookHandler<Data = Record<string, unknown>, Event extends string = string> = (
+  webhook: VerifiedWebhook<Data, Event>,
+  ctx: Context,
+) => unknown
+
+export interface KoaWebhookOptions<S extends EventSchemas = EventSchemas> extends WebhookOptions<S> {
+  /**
+   * A handler per event, typed by `schemas`. An event without one goes to
+   * `handler`, else to the next middleware with `ctx.state.webhook` set.
+   * @default {}
+   */
+  on?: NoInfer<{ [E in keyof S & string]?: KoaWebhookHandler<EventData<S, E>, E> }>
+  /**
+   * Handles every event that has no `on` entry.
+   * @default undefined: await next()
+   */
+  handler?: KoaWebhookHandler
+}
+
+function respond(ctx: Context, { status, headers, body }: WebhookResponse): void {
+  ctx.status = status
+  ctx.set(headers)
+  // Set after Content-Type, so Koa keeps ours instead of guessing text/plain.
+  ctx.body = body
+}
+
+/**
+ * Koa middleware for an inbound webhook. Rejected requests are answered here
+ * with `application/problem+json`; a verified one sets `ctx.state.webhook`
+ * and runs its handler, or `await next()`. If nothing downstream answered,
+ * it answers 202.
+ *
+ * @example
+ * app.use(webhook({
+ *   path: '/webhook',
+ *   auth: basic(tenants({ tenant123: 'api_token_abc123' })),
+ *   handler: (hook) => console.log(hook.tenant, hook.event),
+ * }))
+ */
+export function webhook<const S extends EventSchemas = Record<string, null>>(options: KoaWebhookOptions<S>): Middleware {
+  const verifier = createWebhookVerifier(options, 'webhook()')
+  const handlerFor = handlerTable<KoaWebhookHandler<never, never>>(options.on, options.handler, 'webhook()')
+
+  return async function webhookMiddleware(ctx: Context, next: Next): Promise<void> {
+    if (!verifier.handles(ctx.url)) {
+      await next()
+      return
+    }
+    const request = ctx.request as { body?: unknown; rawBody?: unknown }
+    const result = await verifier.verify({
+      method: ctx.method,
+      headers: ctx.headers,
+      rawHeaders: ctx.req.rawHeaders,
+      body: bodySource(ctx.req, request.body, request.rawBody),
+    })
+    if (!result.ok) return respond(ctx, problemResponse(result.problem))
+    ctx.state.webhook = result.webhook
+    const handle = handlerFor(result.webhook.event) as KoaWebhookHandler | undefined
+    if (handle === undefined) await next()
+    else await handle(result.webhook, ctx)
+    // Koa's untouched response is 404 with no body: nobody answered.
+    if (ctx.body == null && ctx.status === 404) respond(ctx, acceptedResponse(result.webhook))
+  }
+}
