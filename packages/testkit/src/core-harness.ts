@@ -1,0 +1,30 @@
+import { createServer } from 'node:http'
+import {
+  type VerifiedWebhook,
+  acceptedResponse,
+  bodySource,
+  createWebhookVerifier,
+  problemResponse,
+  writeResponse,
+} from '@webhook-trigger/core'
+import type { Start } from './conformance.js'
+import { listen } from './listen.js'
+
+/** The core on bare node:http, as an app without a framework would use it. */
+export const startCore: Start = async ({ webhook, mount = 'handler' }) => {
+  const calls: VerifiedWebhook[] = []
+  const verifier = createWebhookVerifier(webhook)
+  const server = createServer((req, res) => {
+    if (!verifier.handles(req.url)) return writeResponse(res, { status: 404, headers: {}, body: '' })
+    void verifier.verify({ method: req.method, headers: req.headers, rawHeaders: req.rawHeaders, body: bodySource(req) }).then(
+      (result) => {
+        if (!result.ok) return writeResponse(res, problemResponse(result.problem))
+        calls.push(result.webhook)
+        if (mount === 'handler') return writeResponse(res, acceptedResponse(result.webhook))
+        writeResponse(res, { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result.webhook) })
+      },
+      (error: unknown) => writeResponse(res, { status: 500, headers: {}, body: String(error) }),
+    )
+  })
+  return { ...(await listen(server)), calls }
+}

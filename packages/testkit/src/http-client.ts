@@ -1,0 +1,68 @@
+import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http'
+import { connect } from 'node:net'
+
+export interface SendOptions {
+  method?: string
+  path?: string
+  /** An object, or [name, value] pairs when a header must repeat. */
+  headers?: Record<string, string> | Array<[string, string]>
+  body?: string | Uint8Array
+  /** Send the body with Transfer-Encoding: chunked instead of Content-Length. */
+  chunked?: boolean
+}
+
+export interface Reply {
+  status: number
+  headers: IncomingHttpHeaders
+  /** Every header as a list: Node joins repeated fields such as WWW-Authenticate in `headers`. */
+  headersDistinct: NodeJS.Dict<string[]>
+  text: string
+  json<T = Record<string, unknown>>(): T
+}
+
+/**
+ * One real HTTP request over a fresh connection; nothing is normalised
+ * away, so duplicate headers and odd bodies arrive as written.
+ */
+export function send(baseUrl: string, options: SendOptions = {}): Promise<Reply> {
+  const { method = 'POST', path = '/webhook', headers = {}, body, chunked = false } = options
+  const url = new URL(path, baseUrl)
+  const flat: string[] = (Array.isArray(headers) ? headers : Object.entries(headers)).flat()
+  const named = (name: string) => flat.some((value, i) => i % 2 === 0 && value.toLowerCase() === name)
+  if (body !== undefined && !chunked && !named('content-length')) flat.push('content-length', String(Buffer.byteLength(body)))
+  if (chunked) flat.push('transfer-encoding', 'chunked')
+  // Given headers as a list, Node adds no Host; HTTP/1.1 servers answer 400 without one.
+  if (!named('host')) flat.unshift('host', url.host)
+  // A keep-alive connection of its own: with "Connection: close", Node's server
+  // closes right after an early answer (413, 401) while we may still be writing
+  // the body, and the answer is lost to EPIPE. Keep-alive lets it drain instead.
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+  return new Promise<Reply>((resolve, reject) => {
+    const req = httpRequest(url, { method, headers: flat, agent }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('error', reject)
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8')
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, headersDistinct: res.headersDistinct, text, json: <T>() => JSON.parse(text) as T })
+      })
+    })
+    req.on('error', reject)
+    req.end(body)
+  }).finally(() => agent.destroy())
+}
+
+/**
+ * Writes `raw` bytes to the server and returns everything it answers until
+ * it closes the connection; for request lines `http.request` will not send.
+ */
+export function sendRaw(baseUrl: string, raw: string): Promise<string> {
+  const { hostname, port } = new URL(baseUrl)
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.end(raw))
+    const chunks: Buffer[] = []
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+    socket.on('error', reject)
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')))
+  })
+}

@@ -1,0 +1,6 @@
+export { send, sendRaw, type Reply, type SendOptions } from './http-client.js'
+export * from './fixtures.js'
+export { describeBehindParser, describeConformance, describeStatusTable, type Target, type HarnessOptions, type Mount, type Parser, type Running, type Start } from './conformance.js'
+export { listen } from './listen.js'
+export { runExample, type RunningExample } from './run-example.js'
+export { startCore } from './core-harness.js'

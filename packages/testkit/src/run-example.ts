@@ -1,0 +1,50 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { createInterface } from 'node:readline'
+
+export interface RunningExample {
+  /** The URL the example printed, e.g. http://localhost:41234/webhook, with localhost made 127.0.0.1. */
+  url: string
+  /** Every line the process printed to stdout so far. */
+  lines: string[]
+  child: ChildProcess
+  stop(): Promise<void>
+}
+
+/**
+ * Runs `npm start` in an example folder, as a user would, on a free port,
+ * and waits for its "listening on <url>" line.
+ */
+export async function runExample(dir: string, env: Record<string, string> = {}, timeoutMs = 15_000): Promise<RunningExample> {
+  const child = spawn('npm', ['start', '--silent'], {
+    cwd: dir,
+    env: { ...process.env, PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const lines: string[] = []
+  const errors: string[] = []
+  createInterface({ input: child.stderr }).on('line', (line) => errors.push(line))
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${dir} did not start in ${timeoutMs} ms:\n${errors.join('\n')}`)), timeoutMs)
+    child.once('exit', (code) => reject(new Error(`${dir} exited with ${code}:\n${errors.join('\n')}`)))
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      lines.push(line)
+      const found = /listening on (http:\/\/\S+)/.exec(line)?.[1]
+      if (found !== undefined) {
+        clearTimeout(timer)
+        resolve(found.replace('//localhost:', '//127.0.0.1:'))
+      }
+    })
+  })
+  return {
+    url,
+    lines,
+    child,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      // npm forwards SIGTERM to the server, which closes and exits.
+      child.kill('SIGTERM')
+      await once(child, 'exit')
+    },
+  }
+}
