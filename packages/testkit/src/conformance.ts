@@ -149,7 +149,14 @@ const rows: Row[] = [
     status: 415,
     code: 'media.unsupported',
   },
-  { name: 'Content-Encoding gzip', request: validRequest({ headers: { 'content-encoding': 'gzip' } }), status: 415, code: 'media.encoding' },
+  ...['gzip', 'br', 'identity', ''].map(
+    (encoding): Row => ({
+      name: `Content-Encoding "${encoding}"`,
+      request: validRequest({ headers: { 'content-encoding': encoding } }),
+      status: 415,
+      code: 'media.encoding',
+    }),
+  ),
   // Size
   {
     name: 'a body over 1 MiB by Content-Length',

@@ -9,8 +9,8 @@ import { type Problem, problem } from '../problem.js'
  * Returns the problem, or `undefined` when the request is fine.
  */
 export function checkMediaType(headers: IncomingHttpHeaders): Problem | undefined {
-  const encoding = headers['content-encoding']
-  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+  // Even "identity" is refused: RFC 9110 section 8.4.1 reserves it for Accept-Encoding.
+  if (headers['content-encoding'] !== undefined) {
     return problem('media.encoding', 'Send the body uncompressed, without a Content-Encoding header.')
   }
   const header = headers['content-type']
