@@ -6,6 +6,7 @@ const source = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/ind
 // processes, which run the built dist/ that `npm test` builds first.
 const resolve = {
   alias: {
+    '@webhook-trigger/client': source('client'),
     '@webhook-trigger/core': source('core'),
     '@webhook-trigger/express': source('express'),
     '@webhook-trigger/koa': source('koa'),
@@ -19,6 +20,7 @@ const project = (name: string, include: string[]) => ({
 })
 
 export default [
+  project('client', ['packages/client/src/**/*.test.ts']),
   project('core', ['packages/core/src/**/*.test.ts']),
   project('express', ['packages/express/src/**/*.test.ts']),
   project('koa', ['packages/koa/src/**/*.test.ts']),

@@ -3,7 +3,7 @@ export { bearer, type BearerOptions } from './auth/bearer.js'
 export { header, type HeaderOptions } from './auth/header.js'
 export { tenants, hashToken, type Credentials } from './auth/credentials.js'
 export { authenticate, type AuthResult } from './auth/authenticate.js'
-export type { AuthScheme, AuthOutcome } from './auth/scheme.js'
+export type { AttachingScheme, AuthScheme, AuthOutcome } from './auth/scheme.js'
 export { bodySource, type BodySource } from './body/body-source.js'
 export { checkEnvelope, type Envelope } from './payload/envelope.js'
 export { parseJson } from './payload/parse-json.js'
@@ -20,3 +20,33 @@ export {
 } from './webhook-verifier.js'
 export type { EventData, EventSchemas, VerifiedWebhook } from './webhook.js'
 export { writeResponse } from './write-response.js'
+export { type Identity } from './auth/credentials.js'
+export { forwardHeaders, type ForwardContext } from './forward/forward-headers.js'
+export {
+  createForwarder,
+  RELAY_RETRY,
+  type AttemptResult,
+  type DeliveryResult,
+  type Forwarder,
+  type ForwarderOptions,
+  type Outgoing,
+} from './forward/forwarder.js'
+export {
+  createForwardHandler,
+  relayResponse,
+  type ForwardHandler,
+  type ForwardOptions,
+  type ForwardRequest,
+} from './forward/forward-handler.js'
+export type { Lease, NewMessage, Outbox, OutboxMessage, OutboxState } from './outbox/outbox.js'
+export { memoryOutbox } from './outbox/memory-outbox.js'
+export { createDeliverer, type Deliverer, type DelivererOptions, type DeliveryEvent } from './outbox/deliverer.js'
+export {
+  STANDARD_SCHEDULE,
+  createRetryPolicy,
+  isRetryableStatus,
+  parseRetryAfter,
+  type OutboundAuth,
+  type RetryPolicy,
+  type RetryPolicyOptions,
+} from '@webhook-trigger/client'

@@ -13,7 +13,7 @@ describe('the problem table', () => {
     const response = problemResponse(problem('method.not_allowed', 'Send webhooks with POST.', { headers: { allow: 'POST' } }))
     expect(response.status).toBe(405)
     expect(response.headers).toEqual({ allow: 'POST', 'content-type': 'application/problem+json' })
-    expect(JSON.parse(response.body)).toEqual({
+    expect(JSON.parse(String(response.body))).toEqual({
       type: 'urn:webhook-trigger:problem:method.not_allowed',
       code: 'method.not_allowed' satisfies ProblemCode,
       title: 'Method not allowed',

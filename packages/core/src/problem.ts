@@ -21,6 +21,11 @@ export const PROBLEMS = {
   'payload.envelope': { status: 422, title: 'Not a webhook envelope' },
   'payload.schema': { status: 422, title: 'Payload does not match the event schema' },
   'server.raw_body_unavailable': { status: 500, title: 'Raw body unavailable' },
+  'server.needs_webhook': { status: 500, title: 'forward() needs webhook() before it' },
+  'transform.invalid': { status: 500, title: 'Transform result is not a webhook envelope' },
+  'upstream.unreachable': { status: 502, title: 'Upstream unreachable' },
+  'upstream.redirect': { status: 502, title: 'Upstream redirected' },
+  'upstream.timeout': { status: 504, title: 'Upstream timed out' },
 } as const satisfies Record<string, { status: number; title: string }>
 
 export type ProblemCode = keyof typeof PROBLEMS
@@ -49,7 +54,7 @@ export interface Problem {
 export interface WebhookResponse {
   status: number
   headers: Record<string, string | string[]>
-  body: string
+  body: string | Uint8Array
 }
 
 const TYPE_PREFIX = 'urn:webhook-trigger:problem:'

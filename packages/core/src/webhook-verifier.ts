@@ -4,9 +4,10 @@ import { authenticate } from './auth/authenticate.js'
 import type { AuthScheme } from './auth/scheme.js'
 import type { BodySource } from './body/body-source.js'
 import { parseLimit } from './body/limit.js'
+import { checkPath, pathMatcher } from './path.js'
 import { checkMediaType } from './body/media-type.js'
 import { readBody, tooLarge } from './body/read-body.js'
-import { checkEnvelope } from './payload/envelope.js'
+import { type Envelope, checkEnvelope } from './payload/envelope.js'
 import { DEFAULT_MAX_DEPTH, type ParseResult, inspectValue, parseJson } from './payload/parse-json.js'
 import { isStandardSchema, validateSchema } from './payload/schema.js'
 import { type Problem, problem } from './problem.js'
@@ -33,6 +34,14 @@ export interface WebhookOptions<S extends EventSchemas = EventSchemas> {
    * @default 64
    */
   maxDepth?: number
+  /**
+   * Require the `{ "event": "...", "data": { ... } }` envelope. Turn it off to
+   * accept a third party's own JSON (an intermediary transforms it later):
+   * then `event` is `""`, `data` is the payload when it is an object, and
+   * `payload` is always the whole body.
+   * @default true
+   */
+  envelope?: boolean
   /**
    * Standard Schemas (zod, valibot, arktype...) for `data`, per event name;
    * `null` declares an event without one.
@@ -66,6 +75,12 @@ function webhookId(headers: IncomingHttpHeaders): string {
   return typeof given === 'string' && ID_PATTERN.test(given) ? given : randomUUID()
 }
 
+/** With the envelope check off: any JSON, its object form as data. */
+function looseEnvelope(value: unknown): { ok: true; envelope: Envelope } {
+  const data = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
+  return { ok: true, envelope: { event: '', data } }
+}
+
 function isScheme(value: unknown): value is AuthScheme {
   return typeof (value as Partial<AuthScheme> | null)?.authenticate === 'function'
 }
@@ -80,10 +95,7 @@ function normalise<S extends EventSchemas>(options: WebhookOptions<S>, where: st
     throw new TypeError(`${where}: "auth" must list at least one scheme, e.g. auth: [basic(credentials)]`)
   }
   if (!auth.every(isScheme)) throw new TypeError(`${where}: every "auth" entry must come from basic(), bearer() or header()`)
-  const { path } = options
-  if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/'))) {
-    throw new TypeError(`${where}: "path" must start with "/", e.g. path: "/webhook"`)
-  }
+  const path = checkPath(options.path, where)
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH
   if (!Number.isSafeInteger(maxDepth) || maxDepth < 1) {
     throw new TypeError(`${where}: "maxDepth" must be a positive integer, got ${String(options.maxDepth)}`)
@@ -96,12 +108,9 @@ function normalise<S extends EventSchemas>(options: WebhookOptions<S>, where: st
     }
     schemas.set(event, schema as NonNullable<S[keyof S]>)
   }
-  return { auth, path, maxDepth, schemas, limit: parseLimit(options.limit, 'limit', where) }
-}
-
-function pathOf(url: string): string {
-  const query = url.indexOf('?')
-  return query === -1 ? url : url.slice(0, query)
+  const envelope = options.envelope ?? true
+  if (typeof envelope !== 'boolean') throw new TypeError(`${where}: "envelope" must be true or false`)
+  return { auth, path, maxDepth, schemas, envelope, limit: parseLimit(options.limit, 'limit', where) }
 }
 
 /**
@@ -117,7 +126,8 @@ export function createWebhookVerifier<S extends EventSchemas>(
   options: WebhookOptions<S>,
   where = 'createWebhookVerifier()',
 ): WebhookVerifier {
-  const { auth, path, maxDepth, schemas, limit } = normalise(options, where)
+  const { auth, path, maxDepth, schemas, envelope: requireEnvelope, limit } = normalise(options, where)
+  const credentialFields = Object.freeze([...new Set(auth.map((scheme) => scheme.field))])
   const bodyGone = problem(
     'server.raw_body_unavailable',
     'Something read the request body before the webhook middleware and kept neither the bytes nor a parsed value; mount the webhook middleware before it.',
@@ -152,11 +162,7 @@ export function createWebhookVerifier<S extends EventSchemas>(
   }
 
   return {
-    handles(url) {
-      if (path === undefined) return true
-      const pathname = pathOf(url ?? '/')
-      return pathname === path || (pathname.length === path.length + 1 && pathname.endsWith('/') && pathname.startsWith(path))
-    },
+    handles: pathMatcher(path),
 
     async verify(request) {
       const { headers } = request
@@ -170,7 +176,7 @@ export function createWebhookVerifier<S extends EventSchemas>(
 
       const parsed = await parse(request.body, headers)
       if (!parsed.ok) return parsed
-      const envelope = checkEnvelope(parsed.value)
+      const envelope = requireEnvelope ? checkEnvelope(parsed.value) : looseEnvelope(parsed.value)
       if (!envelope.ok) return envelope
       const { event } = envelope.envelope
       let data: unknown = envelope.envelope.data
@@ -189,6 +195,7 @@ export function createWebhookVerifier<S extends EventSchemas>(
         payload: parsed.value,
         rawBody: parsed.rawBody,
         receivedAt: new Date(),
+        credentialFields,
       }
       return { ok: true, webhook }
     },

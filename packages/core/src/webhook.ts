@@ -27,4 +27,6 @@ export interface VerifiedWebhook<Data = Record<string, unknown>, Event extends s
   /** The body bytes as received; `undefined` when a body parser consumed them first. */
   rawBody: Buffer | undefined
   receivedAt: Date
+  /** Names (never values) of the headers that carry credentials on this route, so a forwarder strips them. */
+  credentialFields: readonly string[]
 }

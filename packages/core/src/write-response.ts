@@ -10,6 +10,6 @@ import type { WebhookResponse } from './problem.js'
 export function writeResponse(res: ServerResponse, { status, headers, body }: WebhookResponse): void {
   res.statusCode = status
   for (const name in headers) res.setHeader(name, headers[name]!)
-  res.setHeader('content-length', Buffer.byteLength(body))
+  res.setHeader('content-length', typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength)
   res.end(body)
 }

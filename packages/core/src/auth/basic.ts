@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer'
-import { type Credentials, resolveCredentials } from './credentials.js'
-import { type AuthOutcome, type AuthScheme, MAX_CREDENTIAL_LENGTH, credentialsFor, outcome, quotedRealm } from './scheme.js'
+import { basicAuth } from '@webhook-trigger/client'
+import { type Credentials, type Identity, identityCredentials, isIdentity, resolveCredentials } from './credentials.js'
+import { type AttachingScheme, type AuthOutcome, type AuthScheme, MAX_CREDENTIAL_LENGTH, credentialsFor, outcome, quotedRealm } from './scheme.js'
 
 export interface BasicOptions {
   /**
@@ -18,13 +19,18 @@ const CONTROL = /[\x00-\x1f\x7f]/
 
 /**
  * HTTP Basic (RFC 7617): the user name is the tenant ID, the password its
- * inbound API token. The password may contain ":"; both are UTF-8.
+ * inbound API token. The password may contain ":"; both are UTF-8. Given one
+ * identity instead of a store, the scheme can also attach it to outbound requests.
  *
  * @example
  * webhook({ auth: basic(tenants({ tenant123: 'api_token_abc123' })) })
+ * forward({ to, auth: basic({ tenant: 'tenant123', token: 'api_token_abc123' }) })
  */
-export function basic(credentials: Credentials, options: BasicOptions = {}): AuthScheme {
-  const check = resolveCredentials(credentials, 'basic', 'tokensOf')
+export function basic(identity: Identity & { tenant: string }, options?: BasicOptions): AttachingScheme
+export function basic(credentials: Credentials, options?: BasicOptions): AuthScheme
+export function basic(source: Credentials | (Identity & { tenant: string }), options: BasicOptions = {}): AuthScheme {
+  const identity = isIdentity(source) ? source : undefined
+  const check = resolveCredentials(identity ? identityCredentials(identity, 'basic') : (source as Credentials), 'basic', 'tokensOf')
   const challenge = `Basic ${quotedRealm('basic', options.realm)}, charset="UTF-8"`
   const invalid = (detail: string) => (): AuthOutcome => ({ ok: false, code: 'auth.invalid', detail })
   const wrong = invalid('The tenant ID or API token is not valid.')
@@ -32,6 +38,8 @@ export function basic(credentials: Credentials, options: BasicOptions = {}): Aut
   return {
     name: 'basic',
     challenge,
+    field: 'authorization',
+    ...(identity && basicAuth(identity.tenant, identity.token)),
     authenticate(headers) {
       const encoded = credentialsFor(headers.authorization, 'basic')
       if (encoded === undefined) return undefined

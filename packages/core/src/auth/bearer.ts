@@ -1,5 +1,6 @@
-import { type Credentials, resolveCredentials } from './credentials.js'
-import { type AuthOutcome, type AuthScheme, MAX_CREDENTIAL_LENGTH, credentialsFor, outcome, quotedRealm } from './scheme.js'
+import { bearerAuth } from '@webhook-trigger/client'
+import { type Credentials, type Identity, identityCredentials, isIdentity, resolveCredentials } from './credentials.js'
+import { type AttachingScheme, type AuthOutcome, type AuthScheme, MAX_CREDENTIAL_LENGTH, credentialsFor, outcome, quotedRealm } from './scheme.js'
 
 export interface BearerOptions {
   /**
@@ -14,13 +15,17 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
 
 /**
  * Bearer tokens (RFC 6750): `Authorization: Bearer <token>`, where the token
- * alone identifies the tenant.
+ * alone identifies the tenant. Given one identity, it can also attach it.
  *
  * @example
  * webhook({ auth: bearer(tenants({ tenant123: 'api_token_abc123' })) })
+ * forward({ to, auth: bearer({ token: 'api_token_abc123' }) })
  */
-export function bearer(credentials: Credentials, options: BearerOptions = {}): AuthScheme {
-  const check = resolveCredentials(credentials, 'bearer', 'tenantOf')
+export function bearer(identity: Identity, options?: BearerOptions): AttachingScheme
+export function bearer(credentials: Credentials, options?: BearerOptions): AuthScheme
+export function bearer(source: Credentials | Identity, options: BearerOptions = {}): AuthScheme {
+  const identity = isIdentity(source) ? source : undefined
+  const check = resolveCredentials(identity ? identityCredentials(identity, 'bearer') : (source as Credentials), 'bearer', 'tenantOf')
   const challenge = `Bearer ${quotedRealm('bearer', options.realm)}`
   // RFC 6750 section 3.1: a wrong token is invalid_token (401), a malformed request invalid_request (400).
   const invalidToken = (): AuthOutcome => ({
@@ -39,6 +44,8 @@ export function bearer(credentials: Credentials, options: BearerOptions = {}): A
   return {
     name: 'bearer',
     challenge,
+    field: 'authorization',
+    ...(identity && bearerAuth(identity.token)),
     authenticate(headers) {
       const token = credentialsFor(headers.authorization, 'bearer')
       if (token === undefined) return undefined

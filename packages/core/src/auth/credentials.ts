@@ -24,6 +24,30 @@ export interface Credentials {
   tenantOf?(sha256Hex: string): Awaitable<string | undefined>
 }
 
+/**
+ * One tenant's credential, for a scheme that both verifies it (a receiver)
+ * and attaches it (a forwarder or client): one config describes both sides.
+ * Schemes where the token alone names the tenant default `tenant` to "default".
+ */
+export interface Identity {
+  tenant?: string
+  token: string
+}
+
+/** True when `value` is an {@link Identity} rather than a credentials store. */
+export function isIdentity(value: Credentials | Identity): value is Identity {
+  return typeof (value as Partial<Identity> | null)?.token === 'string'
+}
+
+/** The credentials store holding exactly `identity`. */
+export function identityCredentials(identity: Identity, scheme: string): Credentials {
+  const tenant = identity.tenant ?? 'default'
+  if (typeof tenant !== 'string' || tenant === '' || identity.token === '') {
+    throw new TypeError(`${scheme}(): an identity needs a non-empty "token" (and "tenant" when given)`)
+  }
+  return tenants({ [tenant]: identity.token })
+}
+
 /** The checks a scheme runs; built once per scheme by {@link resolveCredentials}. */
 export interface CredentialCheck {
   /** The tenant if `token` is live for `tenant` (or, without a tenant, for anyone). */

@@ -1,5 +1,6 @@
-import { type Credentials, resolveCredentials } from './credentials.js'
-import { type AuthOutcome, type AuthScheme, MAX_CREDENTIAL_LENGTH, outcome, quotedRealm } from './scheme.js'
+import { headerAuth } from '@webhook-trigger/client'
+import { type Credentials, type Identity, identityCredentials, isIdentity, resolveCredentials } from './credentials.js'
+import { type AttachingScheme, type AuthOutcome, type AuthScheme, MAX_CREDENTIAL_LENGTH, outcome, quotedRealm } from './scheme.js'
 
 export interface HeaderOptions {
   /**
@@ -20,12 +21,15 @@ const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 
 /**
  * A custom header carrying the token, such as `X-Api-Key`. The token alone
- * identifies the tenant.
+ * identifies the tenant. Given one identity, it can also attach it.
  *
  * @example
  * webhook({ auth: header('X-Api-Key', tenants({ crm: 'crm_key_123' })) })
+ * forward({ to, auth: header('X-Api-Key', { token: 'crm_key_123' }) })
  */
-export function header(name: string, credentials: Credentials, options: HeaderOptions = {}): AuthScheme {
+export function header(name: string, identity: Identity, options?: HeaderOptions): AttachingScheme
+export function header(name: string, credentials: Credentials, options?: HeaderOptions): AuthScheme
+export function header(name: string, source: Credentials | Identity, options: HeaderOptions = {}): AuthScheme {
   if (typeof name !== 'string' || !FIELD_NAME.test(name)) {
     throw new TypeError('header(): the first argument must be a header name, e.g. header("X-Api-Key", credentials)')
   }
@@ -33,7 +37,8 @@ export function header(name: string, credentials: Credentials, options: HeaderOp
   if (typeof options.prefix !== 'undefined' && (typeof options.prefix !== 'string' || /[\r\n]/.test(prefix))) {
     throw new TypeError('header(): "prefix" must be a single-line string, e.g. prefix: "Token "')
   }
-  const check = resolveCredentials(credentials, 'header', 'tenantOf')
+  const identity = isIdentity(source) ? source : undefined
+  const check = resolveCredentials(identity ? identityCredentials(identity, 'header') : (source as Credentials), 'header', 'tenantOf')
   const key = name.toLowerCase()
   const challenge = `ApiKey ${quotedRealm('header', options.realm)}, header="${name}"`
   const invalid = (): AuthOutcome => ({ ok: false, code: 'auth.invalid', detail: `The ${name} header is not valid.` })
@@ -41,6 +46,8 @@ export function header(name: string, credentials: Credentials, options: HeaderOp
   return {
     name: 'header',
     challenge,
+    field: key,
+    ...(identity && headerAuth(name, identity.token, options.prefix)),
     authenticate(headers) {
       const value = headers[key]
       if (value === undefined) return undefined

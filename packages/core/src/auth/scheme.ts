@@ -21,12 +21,22 @@ export interface AuthScheme {
   readonly name: string
   /** The `WWW-Authenticate` challenge sent when credentials are missing. */
   readonly challenge: string
+  /** The request header carrying the credential (lower case), so a forwarder can strip it. */
+  readonly field: string
+  /**
+   * Present when the scheme was built from one identity (`basic({ tenant, token })`):
+   * adds that credential to outbound headers, for the forwarder and the client.
+   */
+  attach?(headers: Record<string, string>): void
   /**
    * `undefined` when the request does not use this scheme at all; otherwise
    * the outcome. Never throws for bad input.
    */
   authenticate(headers: IncomingHttpHeaders): AuthOutcome | Promise<AuthOutcome> | undefined
 }
+
+/** A scheme built from one identity: it verifies that credential and can attach it. */
+export type AttachingScheme = AuthScheme & { attach(headers: Record<string, string>): void }
 
 /**
  * Longest credential header we look at. Anything longer is refused before it

@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto'
+import type { IncomingHttpHeaders } from 'node:http'
+import type { BodySource } from '../body/body-source.js'
+import { parseLimit } from '../body/limit.js'
+import { checkPath, pathMatcher } from '../path.js'
+import { readBody, tooLarge } from '../body/read-body.js'
+import { type Deliverer, type DelivererOptions, createDeliverer } from '../outbox/deliverer.js'
+import type { Outbox } from '../outbox/outbox.js'
+import { type Envelope, checkEnvelope } from '../payload/envelope.js'
+import { DEFAULT_MAX_DEPTH, inspectValue } from '../payload/parse-json.js'
+import { type Problem, type WebhookResponse, problem, problemResponse } from '../problem.js'
+import { acceptedResponse } from '../handlers.js'
+import type { VerifiedWebhook } from '../webhook.js'
+import { forwardHeaders } from './forward-headers.js'
+import { type AttemptResult, type ForwarderOptions, createForwarder } from './forwarder.js'
+
+export interface ForwardOptions extends ForwarderOptions {
+  /**
+   * Maps the verified webhook to the inbound envelope before it is sent (an
+   * intermediary). Its result is validated like an inbound payload. Needs
+   * `webhook()` mounted before `forward()`.
+   * @default undefined: the body is sent byte for byte
+   */
+  transform?: (webhook: VerifiedWebhook) => Envelope | Promise<Envelope>
+  /**
+   * Queue each event here and answer 202 at once; a background deliverer
+   * sends it on a long retry schedule and keeps failures as dead.
+   * @default undefined: relay, answering with the upstream's answer
+   */
+  outbox?: Outbox
+  /** Options of the background deliverer (queued mode). */
+  delivery?: DelivererOptions
+  /**
+   * Largest body read when no `webhook()` runs before `forward()`.
+   * @default "1mb"
+   */
+  limit?: number | string
+  /**
+   * Only requests to this path are forwarded; others pass through untouched.
+   * @default every request that reaches the middleware
+   */
+  path?: string
+}
+
+export interface ForwardRequest {
+  method: string | undefined
+  headers: IncomingHttpHeaders
+  body: BodySource
+  /** Set when `webhook()` verified the request first. */
+  webhook?: VerifiedWebhook
+  remoteAddress?: string | undefined
+  encrypted?: boolean
+}
+
+export interface ForwardHandler {
+  /** Whether `url` is the forwarded path (always true without a `path` option). */
+  handles(url: string | undefined): boolean
+  handle(request: ForwardRequest): Promise<WebhookResponse>
+  /** The background deliverer, in queued mode. */
+  readonly deliverer: Deliverer | undefined
+  /** Graceful shutdown: stop taking work, finish or release in-flight deliveries, close connections. */
+  close(): Promise<void>
+}
+
+const ID_PATTERN = /^[\x21-\x7e]{1,255}$/
+const JSON_HEADERS = { 'content-type': 'application/json' }
+
+function idempotencyKey(request: ForwardRequest): string {
+  if (request.webhook !== undefined) return request.webhook.id
+  const given = request.headers['idempotency-key'] ?? request.headers['webhook-id']
+  return typeof given === 'string' && ID_PATTERN.test(given) ? given : randomUUID()
+}
+
+/** The relay's answer: the upstream's own, or a problem saying why there is none. */
+export function relayResponse(result: AttemptResult): WebhookResponse {
+  if (result.kind === 'error') {
+    const code = result.error === 'timeout' ? 'upstream.timeout' : 'upstream.unreachable'
+    return problemResponse(problem(code, `${result.message}; the event was not delivered, send it again later.`))
+  }
+  if (result.status >= 300 && result.status < 400) {
+    return problemResponse(problem('upstream.redirect', `The upstream answered ${result.status}; redirects are not followed.`))
+  }
+  const headers: Record<string, string> = {}
+  for (const name of ['content-type', 'retry-after']) {
+    const value = result.headers[name]
+    if (typeof value === 'string') headers[name] = value
+  }
+  return { status: result.status, headers, body: result.body ?? '' }
+}
+
+/**
+ * The framework-neutral relay and intermediary behind both adapters'
+ * `forward()`: picks the bytes to send (as received, or the transform's
+ * validated envelope), builds the headers, then relays or queues.
+ */
+export function createForwardHandler(options: ForwardOptions, where = 'createForwardHandler()'): ForwardHandler {
+  if (options === null || typeof options !== 'object') throw new TypeError(`${where}: expected options, e.g. { to, auth }`)
+  const handles = pathMatcher(checkPath(options.path, where))
+  const limit = parseLimit(options.limit, 'limit', where)
+  const { transform, outbox } = options
+  if (transform !== undefined && typeof transform !== 'function') throw new TypeError(`${where}: "transform" must be a function`)
+  if (outbox !== undefined && typeof outbox?.enqueue !== 'function') throw new TypeError(`${where}: "outbox" must be an Outbox, e.g. memoryOutbox()`)
+  // Last: it opens a connection pool.
+  const forwarder = createForwarder(options, where)
+  const deliverer = outbox && createDeliverer(outbox, forwarder, options.delivery)
+  deliverer?.start()
+  const now = options.delivery?.now ?? Date.now
+  const methodNotAllowed = problem('method.not_allowed', 'Send webhooks with POST.', { headers: { allow: 'POST' } })
+
+  async function transformed(webhook: VerifiedWebhook): Promise<Uint8Array | Problem> {
+    const result = await transform!(webhook)
+    const envelope = checkEnvelope(result)
+    let invalid = envelope.ok ? inspectValue(result, DEFAULT_MAX_DEPTH) : envelope.problem
+    if (invalid === undefined) {
+      try {
+        return Buffer.from(JSON.stringify(result))
+      } catch (error) {
+        invalid = problem('transform.invalid', `it cannot be serialised as JSON (${(error as Error).name})`)
+      }
+    }
+    const { errors } = invalid
+    return problem('transform.invalid', `transform() returned something that is not a valid webhook envelope: ${invalid.detail}`, {
+      ...(errors && { errors }),
+    })
+  }
+
+  async function bytesOf(request: ForwardRequest): Promise<Uint8Array | Problem> {
+    const { webhook, body } = request
+    if (transform !== undefined) {
+      return webhook === undefined
+        ? problem('server.needs_webhook', 'forward() has a transform, which needs the verified webhook: mount webhook() before forward().')
+        : transformed(webhook)
+    }
+    if (webhook?.rawBody !== undefined) return webhook.rawBody
+    if (body.kind === 'bytes') return body.bytes.byteLength > limit ? tooLarge(limit) : body.bytes
+    if (body.kind === 'stream' && webhook === undefined) {
+      const declared = request.headers['content-length']
+      if (declared !== undefined && Number(declared) > limit) return tooLarge(limit)
+      const read = await readBody(body.stream, limit, declared)
+      return read.ok ? read.bytes : read.problem
+    }
+    return problem(
+      'server.raw_body_unavailable',
+      'forward() sends the body exactly as received, but a body parser consumed it; mount forward() (and webhook()) before the parser, or keep the bytes with express.json({ verify: keepRawBody }).',
+    )
+  }
+
+  return {
+    deliverer,
+    handles,
+    async handle(request) {
+      if (request.method !== 'POST') return problemResponse(methodNotAllowed)
+      const body = await bytesOf(request)
+      if (!(body instanceof Uint8Array)) return problemResponse(body)
+      const id = idempotencyKey(request)
+      const context = { strip: request.webhook?.credentialFields, remoteAddress: request.remoteAddress, proto: request.encrypted ? 'https' : 'http' } as const
+      const headers = transform === undefined ? forwardHeaders(request.headers, context) : { ...forwardHeaders({}, context), ...JSON_HEADERS }
+      headers['idempotency-key'] = id
+      if (outbox === undefined) return relayResponse((await forwarder.deliver({ body, headers })).last)
+      // A duplicate id is the same event sent again: answer as if queued now.
+      await outbox.enqueue({ id, target: forwarder.target.href, headers, body }, now())
+      deliverer!.wake()
+      return acceptedResponse({ id })
+    },
+    async close() {
+      await deliverer?.close()
+      await forwarder.close()
+    },
+  }
+}

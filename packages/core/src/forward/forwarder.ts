@@ -1,0 +1,199 @@
+import {
+  type AttemptOutcome,
+  type OutboundAuth,
+  type RetryPolicy,
+  type RetryPolicyOptions,
+  createRetryPolicy,
+  isOutboundAuth,
+  isRetryableStatus,
+} from '@webhook-trigger/client'
+import { Agent, type Dispatcher, errors } from 'undici'
+
+export interface ForwarderOptions {
+  /** Where every request goes. Taken from configuration only: nothing in a request can change it. */
+  to: string | URL
+  /**
+   * Credentials attached to every request: a scheme built from one identity,
+   * e.g. `basic({ tenant: 'tenant123', token: 'api_token_abc123' })`.
+   * @default none
+   */
+  auth?: OutboundAuth
+  /**
+   * Time allowed to open a connection, in ms.
+   * @default 5000
+   */
+  connectTimeout?: number
+  /**
+   * Time allowed for a whole attempt, connection to last response byte, in ms.
+   * @default 15000
+   */
+  timeout?: number
+  /**
+   * Largest upstream response body kept, in bytes; a longer one is dropped unread.
+   * @default 65536
+   */
+  maxResponseBytes?: number
+  /**
+   * Retries while the caller waits (relay mode). `false` sends once.
+   * @default { retries: 2, baseDelay: 250, maxDelay: 1000, maxRetryAfter: 2000 }
+   */
+  retry?: RetryPolicyOptions | false
+  /** The undici dispatcher; by default one keep-alive Agent per forwarder. */
+  dispatcher?: Dispatcher
+}
+
+/** One request to send: the body bytes exactly, and headers without credentials. */
+export interface Outgoing {
+  body: Uint8Array
+  headers: Record<string, string>
+  signal?: AbortSignal
+}
+
+export type AttemptResult =
+  | {
+      kind: 'response'
+      status: number
+      headers: Record<string, string | string[] | undefined>
+      /** `undefined` when the body exceeded `maxResponseBytes`. */
+      body: Buffer | undefined
+    }
+  | { kind: 'error'; error: 'timeout' | 'network'; message: string }
+
+export interface DeliveryResult {
+  /** delivered: 2xx. rejected: a final answer (4xx, 3xx). failed: errors, timeouts or retryable statuses to the end. */
+  outcome: 'delivered' | 'rejected' | 'failed'
+  last: AttemptResult
+  attempts: number
+}
+
+export interface Forwarder {
+  readonly target: URL
+  /** One attempt, no retry. Never throws for a network failure. */
+  attempt(outgoing: Outgoing): Promise<AttemptResult>
+  /** Attempts with the relay retry policy until success, a final answer, or the last retry. */
+  deliver(outgoing: Outgoing): Promise<DeliveryResult>
+  close(): Promise<void>
+}
+
+export const RELAY_RETRY: RetryPolicyOptions = { retries: 2, baseDelay: 250, maxDelay: 1000, maxRetryAfter: 2000 }
+
+function positive(where: string, name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) throw new TypeError(`${where}: "${name}" must be a positive number of ms, got ${value}`)
+  return value
+}
+
+function targetOf(to: string | URL, where: string): URL {
+  let url: URL
+  try {
+    url = new URL(to)
+  } catch {
+    throw new TypeError(`${where}: "to" must be an absolute URL, e.g. "http://127.0.0.1:3000/webhook"`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`${where}: "to" must use http or https`)
+  if (url.username !== '' || url.password !== '') throw new TypeError(`${where}: put credentials in "auth", not in the "to" URL`)
+  return url
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
+
+function classify(error: unknown, timedOut: boolean): AttemptResult {
+  const code = (error as { code?: unknown } | null)?.code
+  if (timedOut || (typeof code === 'string' && TIMEOUT_CODES.has(code))) {
+    return { kind: 'error', error: 'timeout', message: 'the upstream did not answer in time' }
+  }
+  const reason = typeof code === 'string' ? code : error instanceof errors.UndiciError ? error.name : 'connection failed'
+  return { kind: 'error', error: 'network', message: `the upstream could not be reached (${reason})` }
+}
+
+async function readBounded(body: Dispatcher.ResponseData['body'], max: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > max) {
+      body.destroy()
+      return undefined
+    }
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks)
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Sends bodies to one configured upstream over a keep-alive undici pool,
+ * with credentials, timeouts, a bounded response read, and the retry policy.
+ * Redirects are never followed.
+ *
+ * @example
+ * const forwarder = createForwarder({ to: 'http://127.0.0.1:3000/webhook', auth: basic({ tenant: 'tenant123', token: 'api_token_abc123' }) })
+ */
+export function createForwarder(options: ForwarderOptions, where = 'createForwarder()'): Forwarder {
+  if (options === null || typeof options !== 'object') throw new TypeError(`${where}: expected options, e.g. { to, auth }`)
+  const target = targetOf(options.to, where)
+  if (options.auth !== undefined && !isOutboundAuth(options.auth)) {
+    throw new TypeError(`${where}: "auth" must carry one credential to attach, e.g. basic({ tenant: "tenant123", token: "..." })`)
+  }
+  const connectTimeout = positive(where, 'connectTimeout', options.connectTimeout ?? 5000)
+  const timeout = positive(where, 'timeout', options.timeout ?? 15_000)
+  const maxResponseBytes = options.maxResponseBytes ?? 65_536
+  if (!Number.isSafeInteger(maxResponseBytes) || maxResponseBytes < 0) {
+    throw new TypeError(`${where}: "maxResponseBytes" must be a non-negative integer`)
+  }
+  const policy: RetryPolicy = createRetryPolicy(options.retry === false ? { retries: 0 } : { ...RELAY_RETRY, ...options.retry })
+  const owned = options.dispatcher === undefined
+  const dispatcher = options.dispatcher ?? new Agent({ connect: { timeout: connectTimeout }, keepAliveTimeout: 4000 })
+  const credentials: Record<string, string> = {}
+  options.auth?.attach(credentials)
+  const origin = target.origin
+  const path = target.pathname + target.search
+
+  async function attempt(outgoing: Outgoing): Promise<AttemptResult> {
+    const deadline = AbortSignal.timeout(timeout)
+    const signal = outgoing.signal ? AbortSignal.any([deadline, outgoing.signal]) : deadline
+    try {
+      const response = await dispatcher.request({
+        origin,
+        path,
+        method: 'POST',
+        headers: { ...outgoing.headers, ...credentials },
+        body: outgoing.body,
+        signal,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      })
+      const body = await readBounded(response.body, maxResponseBytes)
+      return { kind: 'response', status: response.statusCode, headers: response.headers, body }
+    } catch (error) {
+      return classify(error, deadline.aborted)
+    }
+  }
+
+  return {
+    target,
+    attempt,
+    async deliver(outgoing) {
+      for (let attempts = 1; ; attempts++) {
+        const last = await attempt(outgoing)
+        if (last.kind === 'response' && last.status >= 200 && last.status < 300) return { outcome: 'delivered', last, attempts }
+        const decision = policy.next(outcomeOf(last), attempts)
+        if (!decision.retry || outgoing.signal?.aborted) {
+          const final = last.kind === 'response' && !isRetryableStatus(last.status)
+          return { outcome: final ? 'rejected' : 'failed', last, attempts }
+        }
+        await sleep(decision.delay)
+      }
+    },
+    async close() {
+      if (owned) await dispatcher.close()
+    },
+  }
+}
+
+/** The attempt as the retry policy reads it. */
+export function outcomeOf(result: AttemptResult): AttemptOutcome {
+  if (result.kind === 'error') return { error: result.error }
+  const retryAfter = result.headers['retry-after']
+  return { status: result.status, retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter }
+}

@@ -1,0 +1,104 @@
+import { type Upstream, startUpstream } from '@webhook-trigger/testkit'
+import { afterEach, describe, expect, it } from 'vitest'
+import { bearer } from '../auth/bearer.js'
+import { createForwarder } from '../forward/forwarder.js'
+import { STANDARD_SCHEDULE } from '../index.js'
+import { type DeliveryEvent, createDeliverer } from './deliverer.js'
+import { memoryOutbox } from './memory-outbox.js'
+import type { Outbox } from './outbox.js'
+
+const T0 = Date.parse('2026-11-28T10:00:00Z')
+
+describe('createDeliverer()', () => {
+  let upstream: Upstream
+  let clock: number
+  let events: DeliveryEvent[]
+  let outbox: Outbox
+  const cleanup: Array<() => Promise<unknown>> = []
+  afterEach(async () => {
+    for (const step of cleanup.splice(0)) await step()
+  })
+
+  async function setUp(script: Parameters<typeof startUpstream>[0], leaseMs = 30_000) {
+    upstream = await startUpstream(script)
+    clock = T0
+    events = []
+    outbox = memoryOutbox()
+    const forwarder = createForwarder({ to: `${upstream.url}/webhook`, auth: bearer({ token: 'api_token_abc123' }), retry: false, timeout: 1000 })
+    const deliverer = createDeliverer(outbox, forwarder, { now: () => clock, leaseMs, onEvent: (e) => events.push(e) })
+    cleanup.push(() => deliverer.close(), () => forwarder.close(), () => upstream.close())
+    await outbox.enqueue({ id: 'evt_1', target: upstream.url, headers: { 'content-type': 'application/json', 'idempotency-key': 'evt_1' }, body: Buffer.from('{}') }, clock)
+    return { deliverer, forwarder }
+  }
+
+  it('retries a failure on the Standard Webhooks schedule, then delivers with the same idempotency key', async () => {
+    const { deliverer } = await setUp([{ status: 500 }, { status: 200 }])
+    expect(await deliverer.tick()).toBe(1)
+    expect(events.at(-1)).toEqual({ type: 'retrying', id: 'evt_1', attempts: 1, nextAttemptAt: T0 + 5000, error: 'upstream answer 500' })
+    clock += 4999
+    expect(await deliverer.tick()).toBe(0)
+    clock += 1
+    expect(await deliverer.tick()).toBe(1)
+    expect(events.at(-1)).toEqual({ type: 'delivered', id: 'evt_1', attempts: 2, status: 200 })
+    expect(upstream.received.map((r) => [r.headers['idempotency-key'], r.headers.authorization])).toEqual([
+      ['evt_1', 'Bearer api_token_abc123'],
+      ['evt_1', 'Bearer api_token_abc123'],
+    ])
+    expect(await outbox.list('pending')).toEqual([])
+  })
+
+  it('keeps the event as dead after the last attempt, never dropping it, and redelivers it on request', async () => {
+    const { deliverer } = await setUp([{ status: 503 }])
+    for (const delay of [...STANDARD_SCHEDULE, 0]) {
+      expect(await deliverer.tick()).toBe(1)
+      clock += delay
+    }
+    expect(upstream.received).toHaveLength(STANDARD_SCHEDULE.length + 1)
+    expect(events.at(-1)).toEqual({ type: 'dead', id: 'evt_1', attempts: 8, error: 'upstream answer 503' })
+    expect(await outbox.list('dead')).toMatchObject([{ id: 'evt_1', attempts: 8, lastStatus: 503 }])
+    clock += 365 * 24 * 3600 * 1000
+    expect(await deliverer.tick()).toBe(0)
+    expect(await outbox.redeliver('evt_1', clock)).toBe(true)
+    expect(await deliverer.tick()).toBe(1)
+    expect(events.at(-1)).toMatchObject({ type: 'retrying', attempts: 1 })
+  })
+
+  it.each([400, 410, 422])('buries an event the upstream refuses with %i at once', async (status) => {
+    const { deliverer } = await setUp([{ status }])
+    await deliverer.tick()
+    expect(events).toEqual([{ type: 'dead', id: 'evt_1', attempts: 1, error: `upstream answer ${status}` }])
+  })
+
+  it('counts a redirect as a failed attempt and does not follow it', async () => {
+    const { deliverer } = await setUp([{ status: 302, headers: { location: 'http://127.0.0.1:1/' } }])
+    await deliverer.tick()
+    expect(events).toEqual([{ type: 'dead', id: 'evt_1', attempts: 1, error: 'upstream redirect (not followed) 302' }])
+  })
+
+  it('waits as long as Retry-After asks, even past the schedule', async () => {
+    const { deliverer } = await setUp([{ status: 429, headers: { 'retry-after': '600' } }])
+    await deliverer.tick()
+    expect(events.at(-1)).toMatchObject({ type: 'retrying', nextAttemptAt: T0 + 600_000 })
+  })
+
+  it('picks up a delivery whose worker died once its lease expires', async () => {
+    const { deliverer } = await setUp([{ status: 200 }], 30_000)
+    // Another worker leased the event, then its process was killed.
+    expect(await outbox.lease(1, clock, 30_000)).toHaveLength(1)
+    expect(await deliverer.tick()).toBe(0)
+    clock += 30_000
+    expect(await deliverer.tick()).toBe(1)
+    expect(events).toEqual([{ type: 'delivered', id: 'evt_1', attempts: 2, status: 200 }])
+  })
+
+  it('on close, lets in-flight sends finish or releases them unattempted', async () => {
+    const { deliverer } = await setUp([{ status: 200, delay: 5000 }])
+    const sending = deliverer.tick()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    await deliverer.close(100)
+    await sending
+    expect(events).toEqual([])
+    expect(await outbox.list('pending')).toMatchObject([{ id: 'evt_1', attempts: 0 }])
+    expect(await deliverer.tick()).toBe(0)
+  })
+})

@@ -1,0 +1,155 @@
+import { type RetryPolicy, type RetryPolicyOptions, STANDARD_SCHEDULE, createRetryPolicy } from '@webhook-trigger/client'
+import { type AttemptResult, type Forwarder, outcomeOf } from '../forward/forwarder.js'
+import type { Lease, Outbox } from './outbox.js'
+
+/** What the deliverer reports, for logs and metrics. Never carries a credential or a body. */
+export type DeliveryEvent =
+  | { type: 'delivered'; id: string; attempts: number; status: number }
+  | { type: 'retrying'; id: string; attempts: number; nextAttemptAt: number; error: string }
+  | { type: 'dead'; id: string; attempts: number; error: string }
+
+export interface DelivererOptions {
+  /**
+   * When to try again after each failed attempt; after the last, the message is dead.
+   * @default Standard Webhooks: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, honouring Retry-After up to 24 h
+   */
+  retry?: RetryPolicyOptions
+  /**
+   * How long a worker holds a message before another may take it, in ms.
+   * Longer than the forwarder's timeout; a crashed worker's message waits this long.
+   * @default 30000
+   */
+  leaseMs?: number
+  /**
+   * How often to look for due messages, in ms.
+   * @default 1000
+   */
+  pollInterval?: number
+  /**
+   * Deliveries in flight at once.
+   * @default 8
+   */
+  concurrency?: number
+  /** Epoch-ms clock, injectable for tests. @default Date.now */
+  now?: () => number
+  /** Called for every delivery outcome. */
+  onEvent?: (event: DeliveryEvent) => void
+}
+
+export interface Deliverer {
+  /** Starts polling; called by `forward()` in queued mode. Idempotent. */
+  start(): void
+  /** Waits for sends in flight, then leases what is due now and sends it; resolves to how many, once settled. */
+  tick(): Promise<number>
+  /** Looks for due work now instead of at the next poll, e.g. right after an enqueue. */
+  wake(): void
+  /** Stops leasing, lets in-flight sends finish for up to `timeout` ms, then releases the rest. */
+  close(timeout?: number): Promise<void>
+}
+
+const QUEUE_RETRY: RetryPolicyOptions = { delays: STANDARD_SCHEDULE, maxRetryAfter: 24 * 3600 * 1000 }
+
+function describe(result: AttemptResult): { error: string; status?: number } {
+  if (result.kind === 'error') return { error: result.message }
+  const kind = result.status >= 300 && result.status < 400 ? 'redirect (not followed)' : 'answer'
+  return { error: `upstream ${kind} ${result.status}`, status: result.status }
+}
+
+/**
+ * The background worker of queued mode: leases due messages from an outbox,
+ * sends each once per lease, and settles it as delivered, retry later, or dead.
+ *
+ * @example
+ * const deliverer = createDeliverer(outbox, forwarder)
+ * deliverer.start()
+ * process.on('SIGTERM', () => deliverer.close())
+ */
+export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: DelivererOptions = {}): Deliverer {
+  const policy: RetryPolicy = createRetryPolicy({ ...QUEUE_RETRY, ...options.retry })
+  const leaseMs = options.leaseMs ?? 30_000
+  const pollInterval = options.pollInterval ?? 1000
+  const concurrency = options.concurrency ?? 8
+  const now = options.now ?? Date.now
+  const report = options.onEvent ?? (() => undefined)
+  const inFlight = new Map<Lease, Promise<void>>()
+  const abort = new AbortController()
+  let timer: NodeJS.Timeout | undefined
+  let closing = false
+  let polling: Promise<unknown> | undefined
+
+  async function send(lease: Lease): Promise<void> {
+    const { message } = lease
+    const result = await forwarder.attempt({ body: message.body, headers: message.headers, signal: abort.signal })
+    if (closing && result.kind === 'error' && abort.signal.aborted) {
+      await outbox.release(lease)
+      return
+    }
+    if (result.kind === 'response' && result.status >= 200 && result.status < 300) {
+      await outbox.complete(lease)
+      return report({ type: 'delivered', id: message.id, attempts: message.attempts, status: result.status })
+    }
+    const { error, status } = describe(result)
+    const decision = policy.next(outcomeOf(result), message.attempts, now())
+    if (!decision.retry) {
+      await outbox.bury(lease, error, status)
+      return report({ type: 'dead', id: message.id, attempts: message.attempts, error })
+    }
+    const nextAttemptAt = now() + decision.delay
+    await outbox.retry(lease, nextAttemptAt, error, status)
+    report({ type: 'retrying', id: message.id, attempts: message.attempts, nextAttemptAt, error })
+  }
+
+  /** Leases what is due and starts sending it; resolves, once leased, to the sends in flight. */
+  async function poll(): Promise<Array<Promise<void>>> {
+    const room = concurrency - inFlight.size
+    if (closing || room <= 0) return []
+    const leases = await outbox.lease(room, now(), leaseMs)
+    return leases.map((lease) => {
+      const running = send(lease)
+        .catch((error: unknown) => process.emitWarning(`webhook-trigger deliverer: ${String(error)}`))
+        .finally(() => inFlight.delete(lease))
+      inFlight.set(lease, running)
+      return running
+    })
+  }
+
+  function schedule(): void {
+    if (closing) return
+    timer = setTimeout(() => {
+      // Do not wait for the sends: the next poll may start more while these are in flight.
+      polling = poll()
+      polling.then(schedule, (error: unknown) => {
+        process.emitWarning(`webhook-trigger deliverer: ${String(error)}`)
+        schedule()
+      })
+    }, pollInterval)
+    timer.unref()
+  }
+
+  return {
+    start() {
+      if (timer === undefined && !closing) schedule()
+    },
+    wake() {
+      if (timer === undefined || closing) return
+      void poll().catch((error: unknown) => process.emitWarning(`webhook-trigger deliverer: ${String(error)}`))
+    },
+    async tick() {
+      await Promise.all(inFlight.values())
+      const sends = await poll()
+      await Promise.all(sends)
+      return sends.length
+    },
+    async close(timeout = 10_000) {
+      closing = true
+      clearTimeout(timer)
+      await polling?.catch(() => undefined)
+      const settled = Promise.all(inFlight.values())
+      const expired = new Promise<'expired'>((resolve) => setTimeout(() => resolve('expired'), timeout).unref())
+      if ((await Promise.race([settled, expired])) === 'expired') {
+        abort.abort()
+        await settled
+      }
+    },
+  }
+}
