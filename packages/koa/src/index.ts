@@ -1,3 +1,13 @@
 export { webhook, type KoaWebhookHandler, type KoaWebhookOptions } from './webhook.js'
-export { basic, bearer, header, tenants, hashToken } from '@webhook-trigger/core'
-export type { Credentials, VerifiedWebhook, Problem, ProblemCode } from '@webhook-trigger/core'
+export { forward, type ForwardMiddleware } from './forward.js'
+export { basic, bearer, header, tenants, hashToken, memoryOutbox } from '@webhook-trigger/core'
+export type {
+  Credentials,
+  Envelope,
+  ForwardOptions,
+  Identity,
+  Outbox,
+  Problem,
+  ProblemCode,
+  VerifiedWebhook,
+} from '@webhook-trigger/core'

@@ -3,7 +3,6 @@ import {
   type EventSchemas,
   type VerifiedWebhook,
   type WebhookOptions,
-  type WebhookResponse,
   acceptedResponse,
   bodySource,
   createWebhookVerifier,
@@ -11,6 +10,7 @@ import {
   problemResponse,
 } from '@webhook-trigger/core'
 import type { Context, Middleware, Next } from 'koa'
+import { respond } from './respond.js'
 
 declare module 'koa' {
   interface DefaultState {
@@ -37,13 +37,6 @@ export interface KoaWebhookOptions<S extends EventSchemas = EventSchemas> extend
    * @default undefined: await next()
    */
   handler?: KoaWebhookHandler
-}
-
-function respond(ctx: Context, { status, headers, body }: WebhookResponse): void {
-  ctx.status = status
-  ctx.set(headers)
-  // Set after Content-Type, so Koa keeps ours instead of guessing text/plain.
-  ctx.body = body
 }
 
 /**

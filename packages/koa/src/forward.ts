@@ -1,0 +1,40 @@
+import type { TLSSocket } from 'node:tls'
+import { type ForwardHandler, type ForwardOptions, bodySource, createForwardHandler } from '@webhook-trigger/core'
+import type { Context, Middleware, Next } from 'koa'
+import { respond } from './respond.js'
+
+/** The middleware, plus the handle to shut its deliveries down. */
+export type ForwardMiddleware = Middleware & Pick<ForwardHandler, 'close' | 'deliverer'>
+
+/**
+ * Koa middleware that forwards webhooks to one configured upstream,
+ * attaching credentials: a relay answering with the upstream's answer, or,
+ * with an `outbox`, an intermediary answering 202 and delivering in the
+ * background. After `webhook()`, it sends the verified bytes (or the
+ * `transform` result) and strips the inbound credentials.
+ *
+ * @example
+ * app.use(forward({ to: 'http://127.0.0.1:3000/webhook', auth: basic({ tenant: 'tenant123', token: 'api_token_abc123' }) }))
+ */
+export function forward(options: ForwardOptions): ForwardMiddleware {
+  const handler = createForwardHandler(options, 'forward()')
+
+  async function forwardMiddleware(ctx: Context, next: Next): Promise<void> {
+    if (!handler.handles(ctx.url)) {
+      await next()
+      return
+    }
+    const request = ctx.request as { body?: unknown; rawBody?: unknown }
+    const response = await handler.handle({
+      method: ctx.method,
+      headers: ctx.headers,
+      body: bodySource(ctx.req, request.body, request.rawBody),
+      webhook: ctx.state.webhook,
+      remoteAddress: ctx.req.socket.remoteAddress,
+      encrypted: (ctx.req.socket as TLSSocket).encrypted === true,
+    })
+    respond(ctx, response)
+  }
+
+  return Object.assign(forwardMiddleware, { close: () => handler.close(), deliverer: handler.deliverer })
+}
