@@ -59,7 +59,8 @@ export function send(baseUrl: string, options: SendOptions = {}): Promise<Reply>
 export function sendRaw(baseUrl: string, raw: string): Promise<string> {
   const { hostname, port } = new URL(baseUrl)
   return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname, () => socket.end(raw))
+    // Write without half-closing: the request should say "Connection: close", and the server ends the connection.
+    const socket = connect(Number(port), hostname, () => socket.write(raw))
     const chunks: Buffer[] = []
     socket.on('data', (chunk: Buffer) => chunks.push(chunk))
     socket.on('error', reject)

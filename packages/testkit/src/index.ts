@@ -4,3 +4,6 @@ export { describeBehindParser, describeConformance, describeStatusTable, type Ta
 export { listen } from './listen.js'
 export { runExample, type RunningExample } from './run-example.js'
 export { startCore } from './core-harness.js'
+export { startUpstream, type Received, type Step, type Upstream } from './upstream.js'
+export { describeForwarding, type RelayHarnessOptions, type RunningRelay, type StartRelay } from './forwarding.js'
+export { describeOutboxContract } from './outbox-contract.js'

@@ -29,7 +29,7 @@ export async function runExample(dir: string, env: Record<string, string> = {}, 
     child.once('exit', (code) => reject(new Error(`${dir} exited with ${code}:\n${errors.join('\n')}`)))
     createInterface({ input: child.stdout }).on('line', (line) => {
       lines.push(line)
-      const found = /listening on (http:\/\/\S+)/.exec(line)?.[1]
+      const found = /listening on (http:\/\/[^\s,]+)/.exec(line)?.[1]
       if (found !== undefined) {
         clearTimeout(timer)
         resolve(found.replace('//localhost:', '//127.0.0.1:'))
