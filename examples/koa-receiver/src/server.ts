@@ -1,8 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import { createApp } from './app.js'
-import { portFrom } from './port.js'
 
-const server = createApp().listen(portFrom(process.env.PORT), () => {
+const server = createApp().listen(Number(process.env.PORT ?? 3000), () => {
   const { port } = server.address() as AddressInfo
   console.log(`Koa receiver listening on http://localhost:${port}/webhook`)
 })

@@ -1,0 +1,11 @@
+import { basicAuth, createClient } from '@webhook-trigger/client'
+
+// Way 5 of the reference: your own code sends the event, authenticated, with retries.
+const client = createClient({
+  url: process.env.TARGET_URL ?? 'http://127.0.0.1:3000/webhook',
+  auth: basicAuth(process.env.TENANT_ID ?? 'tenant123', process.env.API_TOKEN ?? 'api_token_abc123'),
+})
+
+const result = await client.send('customer_update', { id: '1234', status: 'active' })
+console.log(JSON.stringify(result))
+process.exitCode = result.outcome === 'delivered' ? 0 : 1

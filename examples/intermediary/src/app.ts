@@ -1,0 +1,34 @@
+import express from 'express'
+import { type VerifiedWebhook, basic, forward, header, memoryOutbox, webhook } from '@webhook-trigger/express'
+
+interface CrmEvent {
+  type: string
+  contact: { id: string; status: string }
+}
+
+/** The CRM's event, as the inbound webhook's envelope. */
+export function toEnvelope(hook: VerifiedWebhook) {
+  const { contact } = hook.payload as CrmEvent
+  return { event: 'customer_update', data: { id: contact.id, status: contact.status } }
+}
+
+/**
+ * Way 4 of the reference: an intermediary app. It receives the CRM's own
+ * event at POST /webhook (X-Api-Key: INBOUND_KEY), answers 202 once the
+ * event is queued, and delivers it transformed to TARGET_URL with
+ * TENANT_ID / API_TOKEN, retrying for as long as the receiver is down.
+ */
+export function createApp(env: NodeJS.ProcessEnv = process.env) {
+  const relay = forward({
+    to: env.TARGET_URL ?? 'http://127.0.0.1:3000/webhook',
+    auth: basic({ tenant: env.TENANT_ID ?? 'tenant123', token: env.API_TOKEN ?? 'api_token_abc123' }),
+    transform: toEnvelope,
+    outbox: memoryOutbox(),
+    delivery: {
+      onEvent: (event) => console.log(`${event.type} id=${event.id} attempts=${event.attempts}${'error' in event ? ` error="${event.error}"` : ''}`),
+    },
+  })
+  const app = express()
+  app.all('/webhook', webhook({ auth: header('X-Api-Key', { tenant: 'crm', token: env.INBOUND_KEY ?? 'crm_key_123' }), envelope: false }), relay)
+  return { app, relay }
+}

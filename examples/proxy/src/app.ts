@@ -1,0 +1,17 @@
+import express from 'express'
+import { basic, forward } from '@webhook-trigger/express'
+
+/**
+ * Way 3 of the reference: the third party cannot call an authenticated URL,
+ * but can run this proxy. Every POST goes to TARGET_URL, byte for byte, with
+ * TENANT_ID / API_TOKEN attached as HTTP Basic.
+ */
+export function createApp(env: NodeJS.ProcessEnv = process.env) {
+  const relay = forward({
+    to: env.TARGET_URL ?? 'http://127.0.0.1:3000/webhook',
+    auth: basic({ tenant: env.TENANT_ID ?? 'tenant123', token: env.API_TOKEN ?? 'api_token_abc123' }),
+  })
+  const app = express()
+  app.use(relay)
+  return { app, relay }
+}
