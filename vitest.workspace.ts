@@ -11,6 +11,8 @@ const resolve = {
     '@webhook-trigger/express': source('express'),
     '@webhook-trigger/koa': source('koa'),
     '@webhook-trigger/testkit': source('testkit'),
+    '@webhook-trigger/outbox-sqlite': source('outbox-sqlite'),
+    '@webhook-trigger/redis': source('redis'),
   },
 }
 
@@ -24,5 +26,7 @@ export default [
   project('core', ['packages/core/src/**/*.test.ts']),
   project('express', ['packages/express/src/**/*.test.ts']),
   project('koa', ['packages/koa/src/**/*.test.ts']),
+  project('outbox-sqlite', ['packages/outbox-sqlite/src/**/*.test.ts']),
+  project('redis', ['packages/redis/src/**/*.test.ts']),
   project('examples', ['examples/*/src/**/*.test.ts']),
 ]
