@@ -27,12 +27,13 @@ export function handlerTable<H extends (...args: never[]) => unknown>(
 
 /**
  * The answer when a handler ran without answering itself, or no handler was
- * given: 202, with the id the caller can quote.
+ * given: 202, with the id the caller can quote. A replay of a delivery that
+ * was already handled gets the same answer, marked `replay: true`.
  */
-export function acceptedResponse(webhook: Pick<VerifiedWebhook, 'id'>): WebhookResponse {
+export function acceptedResponse(webhook: Pick<VerifiedWebhook, 'id'>, replay = false): WebhookResponse {
   return {
     status: 202,
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ accepted: true, id: webhook.id }),
+    body: JSON.stringify(replay ? { accepted: true, id: webhook.id, replay: true } : { accepted: true, id: webhook.id }),
   }
 }

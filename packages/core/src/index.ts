@@ -2,8 +2,8 @@ export { basic, type BasicOptions } from './auth/basic.js'
 export { bearer, type BearerOptions } from './auth/bearer.js'
 export { header, type HeaderOptions } from './auth/header.js'
 export { tenants, hashToken, type Credentials } from './auth/credentials.js'
-export { authenticate, type AuthResult } from './auth/authenticate.js'
-export type { AttachingScheme, AuthScheme, AuthOutcome } from './auth/scheme.js'
+export { authenticate, type AuthResult, type Authenticated, type HeaderAuthResult } from './auth/authenticate.js'
+export type { AttachingScheme, AuthFailure, AuthOutcome, AuthScheme, BodyCheck } from './auth/scheme.js'
 export { bodySource, type BodySource } from './body/body-source.js'
 export { checkEnvelope, type Envelope } from './payload/envelope.js'
 export { parseJson } from './payload/parse-json.js'
@@ -19,7 +19,7 @@ export {
   type WebhookVerifier,
 } from './webhook-verifier.js'
 export type { EventData, EventSchemas, VerifiedWebhook } from './webhook.js'
-export { writeResponse } from './write-response.js'
+export { settleOnFinish, writeResponse } from './write-response.js'
 export { type Identity } from './auth/credentials.js'
 export { forwardHeaders, type ForwardContext } from './forward/forward-headers.js'
 export {
@@ -46,7 +46,15 @@ export {
   createRetryPolicy,
   isRetryableStatus,
   parseRetryAfter,
+  standardWebhooksSigner,
   type OutboundAuth,
   type RetryPolicy,
   type RetryPolicyOptions,
+  type Signer,
 } from '@webhook-trigger/client'
+export { standardWebhooks } from './auth/standard-webhooks.js'
+export { githubSignature } from './auth/github-signature.js'
+export { stripeSignature } from './auth/stripe-signature.js'
+export { hmacSignature, type HmacSignatureOptions } from './auth/hmac-signature.js'
+export type { SignatureOptions, SignatureSecrets } from './auth/signature.js'
+export { memoryDeliveryLog, type Claim, type DeliveryLog } from './replay/delivery-log.js'

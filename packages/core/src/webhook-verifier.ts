@@ -1,16 +1,19 @@
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
-import { authenticate } from './auth/authenticate.js'
+import { type Authenticated, type HeaderAuthResult, authenticate } from './auth/authenticate.js'
 import type { AuthScheme } from './auth/scheme.js'
 import type { BodySource } from './body/body-source.js'
 import { parseLimit } from './body/limit.js'
-import { checkPath, pathMatcher } from './path.js'
 import { checkMediaType } from './body/media-type.js'
-import { readBody, tooLarge } from './body/read-body.js'
+import { tooLarge } from './body/read-body.js'
+import { rawBodyGone, readPayload } from './body/read-payload.js'
+import { acceptedResponse } from './handlers.js'
+import { checkPath, pathMatcher } from './path.js'
 import { type Envelope, checkEnvelope } from './payload/envelope.js'
-import { DEFAULT_MAX_DEPTH, type ParseResult, inspectValue, parseJson } from './payload/parse-json.js'
+import { DEFAULT_MAX_DEPTH, checkParsed, parseJson } from './payload/parse-json.js'
 import { isStandardSchema, validateSchema } from './payload/schema.js'
-import { type Problem, problem } from './problem.js'
+import { type Problem, type WebhookResponse, problem, problemResponse } from './problem.js'
+import { type DeliveryLog, memoryDeliveryLog } from './replay/delivery-log.js'
 import type { EventSchemas, VerifiedWebhook } from './webhook.js'
 
 export interface WebhookOptions<S extends EventSchemas = EventSchemas> {
@@ -43,6 +46,13 @@ export interface WebhookOptions<S extends EventSchemas = EventSchemas> {
    */
   envelope?: boolean
   /**
+   * Where handled deliveries of signature schemes are remembered, so a replay
+   * within the tolerance window is answered 202 without running the handler
+   * again, and the same id with another body is 409. `false` turns it off.
+   * @default memoryDeliveryLog()
+   */
+  replay?: DeliveryLog | false
+  /**
    * Standard Schemas (zod, valibot, arktype...) for `data`, per event name;
    * `null` declares an event without one.
    * @default {}
@@ -59,12 +69,25 @@ export interface WebhookRequest {
   body: BodySource
 }
 
-export type VerifyResult = { ok: true; webhook: VerifiedWebhook } | { ok: false; problem: Problem }
+export type VerifyResult =
+  | {
+      ok: true
+      webhook: VerifiedWebhook
+      /**
+       * Present when the delivery is tracked for replay protection: call it
+       * once the answer is out, `true` when it was a 2xx. It records the
+       * delivery as handled, or frees its id for the sender's retry.
+       * `settleOnFinish(res, result)` does this for a Node response.
+       */
+      settle?: (handled: boolean) => Promise<void>
+    }
+  /** Answer with `response` and run no handler: a refusal (`problem`), or a replay already handled. */
+  | { ok: false; response: WebhookResponse; problem?: Problem }
 
 export interface WebhookVerifier {
   /** Whether `url` is this webhook's path (always true without a `path` option). */
   handles(url: string | undefined): boolean
-  /** Runs every check in order; resolves to the webhook or the problem to answer with. */
+  /** Runs every check in order; resolves to the webhook or the answer to give instead. */
   verify(request: WebhookRequest): Promise<VerifyResult>
 }
 
@@ -79,6 +102,13 @@ function webhookId(headers: IncomingHttpHeaders): string {
 function looseEnvelope(value: unknown): { ok: true; envelope: Envelope } {
   const data = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
   return { ok: true, envelope: { event: '', data } }
+}
+
+/** How long a claimed delivery id stays "in progress" if its handler never settles (a crash). */
+const PENDING_MS = 60_000
+
+function refusal(p: Problem): VerifyResult {
+  return { ok: false, response: problemResponse(p), problem: p }
 }
 
 function isScheme(value: unknown): value is AuthScheme {
@@ -110,13 +140,15 @@ function normalise<S extends EventSchemas>(options: WebhookOptions<S>, where: st
   }
   const envelope = options.envelope ?? true
   if (typeof envelope !== 'boolean') throw new TypeError(`${where}: "envelope" must be true or false`)
-  return { auth, path, maxDepth, schemas, envelope, limit: parseLimit(options.limit, 'limit', where) }
+  const replay = options.replay ?? memoryDeliveryLog()
+  if (replay !== false && typeof replay?.claim !== 'function') throw new TypeError(`${where}: "replay" must be a DeliveryLog, e.g. memoryDeliveryLog(), or false`)
+  return { schemes: auth, path, maxDepth, schemas, envelope, replay, limit: parseLimit(options.limit, 'limit', where) }
 }
 
 /**
  * The framework-neutral webhook endpoint: method, credentials, media type,
- * size, JSON, envelope and schema, in that order. Adapters call it and write
- * its answer; it never throws for bad input.
+ * size, signature, JSON, envelope, schema and replay, in that order.
+ * Adapters call it and write its answer; it never throws for bad input.
  *
  * @example
  * const verifier = createWebhookVerifier({ auth: basic(tenants({ tenant123: 'api_token_abc123' })) })
@@ -126,39 +158,54 @@ export function createWebhookVerifier<S extends EventSchemas>(
   options: WebhookOptions<S>,
   where = 'createWebhookVerifier()',
 ): WebhookVerifier {
-  const { auth, path, maxDepth, schemas, envelope: requireEnvelope, limit } = normalise(options, where)
-  const credentialFields = Object.freeze([...new Set(auth.map((scheme) => scheme.field))])
-  const bodyGone = problem(
-    'server.raw_body_unavailable',
-    'Something read the request body before the webhook middleware and kept neither the bytes nor a parsed value; mount the webhook middleware before it.',
-  )
+  const { schemes, path, maxDepth, schemas, envelope: requireEnvelope, replay, limit } = normalise(options, where)
+  const credentialFields = Object.freeze(schemes.flatMap((scheme) => (scheme.field === undefined ? [] : [scheme.field])))
+  const methodNotAllowed = refusal(problem('method.not_allowed', 'Send webhooks with POST.', { headers: { allow: 'POST' } }))
+  const signedButParsed = refusal(rawBodyGone('A signature is verified over the exact body bytes, but a body parser consumed them before the webhook middleware.'))
   let warned = false
-  const warnOnce = (): void => {
-    if (warned) return
-    warned = true
-    process.emitWarning(`${where}: ${bodyGone.detail}`, { code: 'WEBHOOK_TRIGGER_BODY_GONE' })
-  }
-  const methodNotAllowed = problem('method.not_allowed', 'Send webhooks with POST.', { headers: { allow: 'POST' } })
 
-  async function parse(body: BodySource, headers: IncomingHttpHeaders): Promise<ParseResult & { rawBody?: Buffer }> {
-    switch (body.kind) {
-      case 'stream': {
-        const read = await readBody(body.stream, limit, headers['content-length'])
-        return read.ok ? { ...parseJson(read.bytes, maxDepth), rawBody: read.bytes } : read
+  /** Everything after authentication that depends on the body. */
+  async function payloadOf(request: WebhookRequest, auth: HeaderAuthResult & { ok: true | 'body' }) {
+    const read = await readPayload(request.body, limit, request.headers)
+    if (!read.ok) {
+      if (read.problem.status >= 500 && !warned) {
+        warned = true
+        process.emitWarning(`${where}: ${read.problem.detail}`, { code: 'WEBHOOK_TRIGGER_BODY_GONE' })
       }
-      case 'bytes': {
-        if (body.bytes.length > limit) return { ok: false, problem: tooLarge(limit) }
-        const bytes = Buffer.from(body.bytes.buffer, body.bytes.byteOffset, body.bytes.byteLength)
-        return { ...parseJson(bytes, maxDepth), rawBody: bytes }
-      }
-      case 'parsed': {
-        const found = inspectValue(body.value, maxDepth)
-        return found === undefined ? { ok: true, value: body.value } : { ok: false, problem: found }
-      }
-      case 'gone':
-        warnOnce()
-        return { ok: false, problem: bodyGone }
+      return refusal(read.problem)
     }
+    let who: Authenticated
+    if (auth.ok === 'body') {
+      if (read.bytes === undefined) return signedButParsed
+      const signed = await auth.finish(read.bytes)
+      if (!signed.ok) return refusal(signed.problem)
+      who = signed.who
+    } else {
+      who = auth.who
+    }
+    const parsed = read.bytes === undefined ? checkParsed(read.parsed, maxDepth) : parseJson(read.bytes, maxDepth)
+    if (!parsed.ok) return refusal(parsed.problem)
+    return { who, bytes: read.bytes, value: parsed.value }
+  }
+
+  async function replayOf(
+    who: Authenticated,
+    bytes: Buffer | undefined,
+    id: string,
+  ): Promise<VerifyResult | ((handled: boolean) => Promise<void>) | undefined> {
+    if (replay === false || who.deliveryId === undefined || bytes === undefined) return undefined
+    const key = `${who.scheme}:${who.tenant}:${who.deliveryId}`
+    const hash = createHash('sha256').update(bytes).digest('hex')
+    const window = who.replayWindow ?? 300_000
+    const claim = await replay.claim(key, hash, PENDING_MS, Date.now())
+    if (claim.state === 'new') {
+      return (handled) => (handled ? replay.complete(key, hash, window, Date.now()) : replay.release(key))
+    }
+    if (claim.hash !== hash) return refusal(problem('payload.conflict', 'This delivery id was already used for a different body.'))
+    if (claim.state === 'pending') {
+      return refusal(problem('payload.in_progress', 'This delivery is being handled right now; retry in a few seconds.', { headers: { 'retry-after': '5' } }))
+    }
+    return { ok: false, response: acceptedResponse({ id }, true) }
   }
 
   return {
@@ -166,38 +213,41 @@ export function createWebhookVerifier<S extends EventSchemas>(
 
     async verify(request) {
       const { headers } = request
-      if (request.method !== 'POST') return { ok: false, problem: methodNotAllowed }
-      const who = await authenticate(auth, headers, request.rawHeaders)
-      if (!who.ok) return who
+      if (request.method !== 'POST') return methodNotAllowed
+      const auth = await authenticate(schemes, headers, request.rawHeaders)
+      if (auth.ok === false) return refusal(auth.problem)
       const unsupported = checkMediaType(headers)
-      if (unsupported !== undefined) return { ok: false, problem: unsupported }
+      if (unsupported !== undefined) return refusal(unsupported)
       const declared = headers['content-length']
-      if (declared !== undefined && Number(declared) > limit) return { ok: false, problem: tooLarge(limit) }
+      if (declared !== undefined && Number(declared) > limit) return refusal(tooLarge(limit))
 
-      const parsed = await parse(request.body, headers)
-      if (!parsed.ok) return parsed
-      const envelope = requireEnvelope ? checkEnvelope(parsed.value) : looseEnvelope(parsed.value)
-      if (!envelope.ok) return envelope
+      const payload = await payloadOf(request, auth)
+      if ('ok' in payload) return payload
+      const envelope = requireEnvelope ? checkEnvelope(payload.value) : looseEnvelope(payload.value)
+      if (!envelope.ok) return refusal(envelope.problem)
       const { event } = envelope.envelope
       let data: unknown = envelope.envelope.data
       const schema = schemas.get(event)
       if (schema !== undefined) {
         const valid = await validateSchema(schema, data, event)
-        if (!valid.ok) return valid
+        if (!valid.ok) return refusal(valid.problem)
         data = valid.value
       }
+      const id = payload.who.deliveryId ?? webhookId(headers)
+      const settle = await replayOf(payload.who, payload.bytes, id)
+      if (typeof settle === 'object') return settle
       const webhook: VerifiedWebhook = {
-        id: webhookId(headers),
-        tenant: who.tenant,
-        scheme: who.scheme,
+        id,
+        tenant: payload.who.tenant,
+        scheme: payload.who.scheme,
         event,
         data: data as Record<string, unknown>,
-        payload: parsed.value,
-        rawBody: parsed.rawBody,
+        payload: payload.value,
+        rawBody: payload.bytes,
         receivedAt: new Date(),
         credentialFields,
       }
-      return { ok: true, webhook }
+      return settle === undefined ? { ok: true, webhook } : { ok: true, webhook, settle }
     },
   }
 }

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import type { WebhookResponse } from './problem.js'
+import type { VerifyResult } from './webhook-verifier.js'
 
 /**
  * Writes a core answer onto a Node response (bare `node:http`, Express).
@@ -12,4 +13,21 @@ export function writeResponse(res: ServerResponse, { status, headers, body }: We
   for (const name in headers) res.setHeader(name, headers[name]!)
   res.setHeader('content-length', typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength)
   res.end(body)
+}
+
+/**
+ * Settles a tracked delivery once its answer is out: handled when a 2xx was
+ * sent in full, failed otherwise (a handler error, a dropped connection), so
+ * the sender's retry is handled again. Does nothing for untracked requests.
+ *
+ * @example
+ * if (result.ok) settleOnFinish(res, result)
+ */
+export function settleOnFinish(res: ServerResponse, result: VerifyResult & { ok: true }): void {
+  const { settle } = result
+  if (settle === undefined) return
+  res.once('close', () => {
+    const handled = res.writableFinished && res.statusCode >= 200 && res.statusCode < 300
+    settle(handled).catch((error: unknown) => process.emitWarning(`webhook-trigger: could not record delivery ${result.webhook.id}: ${String(error)}`))
+  })
 }

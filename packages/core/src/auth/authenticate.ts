@@ -1,8 +1,21 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { type Problem, problem } from '../problem.js'
-import type { AuthOutcome, AuthScheme } from './scheme.js'
+import type { AuthFailure, AuthOutcome, AuthScheme, BodyCheck } from './scheme.js'
 
-export type AuthResult = { ok: true; tenant: string; scheme: string } | { ok: false; problem: Problem }
+/** Who sent a request, once every scheme it uses has passed. */
+export interface Authenticated {
+  tenant: string
+  /** The scheme that verified it: `basic`, `bearer`, `header`, `standard-webhooks`, ... */
+  scheme: string
+  /** A signature scheme's delivery id, and how long its replays are refused (ms). */
+  deliveryId?: string
+  replayWindow?: number
+}
+
+export type AuthResult = { ok: true; who: Authenticated } | { ok: false; problem: Problem }
+
+/** After the headers: settled, or waiting for the body's bytes (signature schemes). */
+export type HeaderAuthResult = AuthResult | { ok: 'body'; finish(body: Uint8Array): Promise<AuthResult> }
 
 /** How many times `name` (lower case) appears in Node's `rawHeaders` list. */
 function countHeader(rawHeaders: readonly string[], name: string): number {
@@ -14,43 +27,76 @@ function countHeader(rawHeaders: readonly string[], name: string): number {
   return count
 }
 
-function challenges(schemes: readonly AuthScheme[], failed?: AuthScheme, override?: string): string[] {
-  return schemes.map((scheme) => (scheme === failed && override !== undefined ? override : scheme.challenge))
+function refuse(schemes: readonly AuthScheme[], failed: AuthScheme, out: AuthFailure): AuthResult {
+  const challenges = schemes.map((scheme) => (scheme === failed && out.challenge !== undefined ? out.challenge : scheme.challenge))
+  return { ok: false, problem: problem(out.code, out.detail, { headers: { 'www-authenticate': challenges } }) }
 }
 
-function refuse(schemes: readonly AuthScheme[], scheme: AuthScheme, out: AuthOutcome & { ok: false }): AuthResult {
-  const headers = { 'www-authenticate': challenges(schemes, scheme, out.challenge) }
-  return { ok: false, problem: problem(out.code, out.detail, { headers }) }
+/** Adds one scheme's verdict; every scheme the request uses must name the same tenant. */
+function combine(
+  schemes: readonly AuthScheme[],
+  scheme: AuthScheme,
+  out: AuthOutcome,
+  verified: Authenticated | undefined,
+  extra?: Partial<Authenticated>,
+): AuthResult {
+  if (!out.ok) return refuse(schemes, scheme, out)
+  if (verified !== undefined && verified.tenant !== out.tenant) {
+    return refuse(schemes, scheme, { ok: false, code: 'auth.invalid', detail: 'The credentials name different tenants.' })
+  }
+  return { ok: true, who: { ...verified, tenant: out.tenant, scheme: verified?.scheme ?? scheme.name, ...extra } }
 }
 
 /**
  * Runs every accepted scheme the request uses. A scheme the request uses and
  * fails decides the answer: a wrong Basic password is not rescued by a valid
- * API key next to it. Node keeps only the first `Authorization` header, so
- * duplicates are counted in `rawHeaders`.
+ * API key next to it. Signature schemes refuse missing, malformed and stale
+ * headers here, before the body is read, and verify the bytes in `finish`.
+ * Node keeps only the first `Authorization` header, so duplicates are counted
+ * in `rawHeaders`.
  */
 export async function authenticate(
   schemes: readonly AuthScheme[],
   headers: IncomingHttpHeaders,
   rawHeaders: readonly string[] | undefined,
-): Promise<AuthResult> {
+): Promise<HeaderAuthResult> {
   if (rawHeaders !== undefined && headers.authorization !== undefined && countHeader(rawHeaders, 'authorization') > 1) {
     return { ok: false, problem: problem('auth.duplicate', 'Send exactly one Authorization header.') }
   }
-  let verified: { tenant: string; scheme: string } | undefined
+  let verified: Authenticated | undefined
+  const pending: Array<[AuthScheme, BodyCheck]> = []
   for (const scheme of schemes) {
-    const pending = scheme.authenticate(headers)
-    if (pending === undefined) continue
-    const out = await pending
-    if (!out.ok) return refuse(schemes, scheme, out)
-    if (verified !== undefined && verified.tenant !== out.tenant) {
-      return refuse(schemes, scheme, { ok: false, code: 'auth.invalid', detail: 'The credentials name different tenants.' })
+    const found = scheme.authenticate(headers)
+    if (found === undefined) continue
+    const out = found instanceof Promise ? await found : found
+    if (out.ok === 'body') {
+      pending.push([scheme, out])
+      continue
     }
-    verified ??= { tenant: out.tenant, scheme: scheme.name }
+    const result = combine(schemes, scheme, out, verified)
+    if (!result.ok) return result
+    verified = result.who
+  }
+  if (pending.length > 0) {
+    return {
+      ok: 'body',
+      async finish(body) {
+        for (const [scheme, check] of pending) {
+          const result = combine(schemes, scheme, await check.verify(body), verified, {
+            deliveryId: check.deliveryId,
+            replayWindow: check.replayWindow,
+          })
+          if (!result.ok) return result
+          verified = result.who
+        }
+        return { ok: true, who: verified! }
+      },
+    }
   }
   if (verified === undefined) {
-    const headers = { 'www-authenticate': challenges(schemes) }
-    return { ok: false, problem: problem('auth.missing', 'This webhook needs credentials; WWW-Authenticate lists the accepted schemes.', { headers }) }
+    const challenges = schemes.map((scheme) => scheme.challenge)
+    const detail = 'This webhook needs credentials; WWW-Authenticate lists the accepted schemes.'
+    return { ok: false, problem: problem('auth.missing', detail, { headers: { 'www-authenticate': challenges } }) }
   }
-  return { ok: true, ...verified }
+  return { ok: true, who: verified }
 }

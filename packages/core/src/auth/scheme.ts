@@ -1,16 +1,27 @@
 import type { IncomingHttpHeaders } from 'node:http'
 
+/** A refusal: which problem, and what to tell the caller. */
+export interface AuthFailure {
+  ok: false
+  code: 'auth.invalid' | 'auth.malformed' | 'signature.missing' | 'signature.malformed' | 'signature.stale' | 'signature.invalid'
+  /** Shown to the caller; never contains the credential. */
+  detail: string
+  /** Replaces the scheme's challenge in `WWW-Authenticate` (RFC 6750 `error=`). */
+  challenge?: string
+}
+
+/** A verdict that needs the body's exact bytes: signature schemes. */
+export interface BodyCheck {
+  ok: 'body'
+  /** The scheme's delivery id (`webhook-id`, `X-GitHub-Delivery`), for replay protection. */
+  deliveryId: string | undefined
+  /** How long a replay of this delivery is refused, in ms (the timestamp tolerance). */
+  replayWindow: number
+  verify(body: Uint8Array): AuthOutcome | Promise<AuthOutcome>
+}
+
 /** What a scheme concluded about a request that uses it. */
-export type AuthOutcome =
-  | { ok: true; tenant: string }
-  | {
-      ok: false
-      code: 'auth.invalid' | 'auth.malformed'
-      /** Shown to the caller; never contains the credential. */
-      detail: string
-      /** Replaces the scheme's challenge in `WWW-Authenticate` (RFC 6750 `error=`). */
-      challenge?: string
-    }
+export type AuthOutcome = { ok: true; tenant: string } | AuthFailure
 
 /**
  * One way of proving who is calling. Built by `basic()`, `bearer()` and
@@ -21,8 +32,12 @@ export interface AuthScheme {
   readonly name: string
   /** The `WWW-Authenticate` challenge sent when credentials are missing. */
   readonly challenge: string
-  /** The request header carrying the credential (lower case), so a forwarder can strip it. */
-  readonly field: string
+  /**
+   * The request header carrying a reusable credential (lower case), so a
+   * forwarder strips it. Signature schemes have none: a relay passes
+   * signatures on untouched.
+   */
+  readonly field?: string
   /**
    * Present when the scheme was built from one identity (`basic({ tenant, token })`):
    * adds that credential to outbound headers, for the forwarder and the client.
@@ -32,7 +47,7 @@ export interface AuthScheme {
    * `undefined` when the request does not use this scheme at all; otherwise
    * the outcome. Never throws for bad input.
    */
-  authenticate(headers: IncomingHttpHeaders): AuthOutcome | Promise<AuthOutcome> | undefined
+  authenticate(headers: IncomingHttpHeaders): AuthOutcome | BodyCheck | Promise<AuthOutcome> | undefined
 }
 
 /** A scheme built from one identity: it verifies that credential and can attach it. */

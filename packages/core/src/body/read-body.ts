@@ -4,6 +4,7 @@ import { type Problem, problem } from '../problem.js'
 
 export type ReadResult = { ok: true; bytes: Buffer } | { ok: false; problem: Problem }
 
+
 /** A size problem, phrased the same whether Content-Length or the stream told us. */
 export function tooLarge(limit: number): Problem {
   return problem('payload.too_large', `The body exceeds the ${limit}-byte limit.`)

@@ -3,10 +3,13 @@ import {
   type OutboundAuth,
   type RetryPolicy,
   type RetryPolicyOptions,
+  type Signer,
   createRetryPolicy,
   isOutboundAuth,
   isRetryableStatus,
+  isSigner,
 } from '@webhook-trigger/client'
+import { randomUUID } from 'node:crypto'
 import { Agent, type Dispatcher, errors } from 'undici'
 
 export interface ForwarderOptions {
@@ -40,6 +43,13 @@ export interface ForwarderOptions {
   retry?: RetryPolicyOptions | false
   /** The undici dispatcher; by default one keep-alive Agent per forwarder. */
   dispatcher?: Dispatcher
+  /**
+   * Signs each attempt the Standard Webhooks way (`standardWebhooksSigner('whsec_...')`),
+   * with the idempotency key as `webhook-id`. A request that already carries
+   * the third party's own `webhook-signature` (an untransformed relay) is sent as it came.
+   * @default no signature
+   */
+  sign?: Signer
 }
 
 /** One request to send: the body bytes exactly, and headers without credentials. */
@@ -135,6 +145,8 @@ export function createForwarder(options: ForwarderOptions, where = 'createForwar
   if (options.auth !== undefined && !isOutboundAuth(options.auth)) {
     throw new TypeError(`${where}: "auth" must carry one credential to attach, e.g. basic({ tenant: "tenant123", token: "..." })`)
   }
+  if (options.sign !== undefined && !isSigner(options.sign)) throw new TypeError(`${where}: "sign" must come from standardWebhooksSigner()`)
+  const { sign } = options
   const connectTimeout = positive(where, 'connectTimeout', options.connectTimeout ?? 5000)
   const timeout = positive(where, 'timeout', options.timeout ?? 15_000)
   const maxResponseBytes = options.maxResponseBytes ?? 65_536
@@ -153,11 +165,15 @@ export function createForwarder(options: ForwarderOptions, where = 'createForwar
     const deadline = AbortSignal.timeout(timeout)
     const signal = outgoing.signal ? AbortSignal.any([deadline, outgoing.signal]) : deadline
     try {
+      const signature =
+        sign === undefined || outgoing.headers['webhook-signature'] !== undefined
+          ? undefined
+          : await sign.headers(outgoing.headers['idempotency-key'] ?? randomUUID(), outgoing.body)
       const response = await dispatcher.request({
         origin,
         path,
         method: 'POST',
-        headers: { ...outgoing.headers, ...credentials },
+        headers: { ...outgoing.headers, ...signature, ...credentials },
         body: outgoing.body,
         signal,
         headersTimeout: timeout,

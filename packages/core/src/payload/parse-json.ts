@@ -69,6 +69,12 @@ function isObject(value: unknown): value is object {
 // with \u escapes), so most bodies skip the walk.
 const SUSPICIOUS = /__proto__|constructor|\\u/
 
+/** The checks that still apply to a value another body parser produced. */
+export function checkParsed(value: unknown, maxDepth: number): ParseResult {
+  const found = inspectValue(value, maxDepth)
+  return found === undefined ? { ok: true, value } : { ok: false, problem: found }
+}
+
 /**
  * Decodes and parses a JSON body: strict UTF-8, bounded depth, no
  * prototype-polluting keys. Never throws for bad input.

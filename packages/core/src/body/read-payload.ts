@@ -1,0 +1,33 @@
+import type { IncomingHttpHeaders } from 'node:http'
+import { type Problem, problem } from '../problem.js'
+import type { BodySource } from './body-source.js'
+import { readBody, tooLarge } from './read-body.js'
+
+/** The body as we can still get it: its exact bytes, or only the value a parser left. */
+export type Payload = { ok: true; bytes: Buffer } | { ok: true; bytes: undefined; parsed: unknown } | { ok: false; problem: Problem }
+
+/**
+ * Gets the body from wherever it is, within `limit`: read from the stream,
+ * the bytes a parser kept, or the parsed value when nothing else is left.
+ */
+export async function readPayload(body: BodySource, limit: number, headers: IncomingHttpHeaders): Promise<Payload> {
+  switch (body.kind) {
+    case 'stream':
+      return readBody(body.stream, limit, headers['content-length'])
+    case 'bytes':
+      if (body.bytes.byteLength > limit) return { ok: false, problem: tooLarge(limit) }
+      return { ok: true, bytes: Buffer.from(body.bytes.buffer, body.bytes.byteOffset, body.bytes.byteLength) }
+    case 'parsed':
+      return { ok: true, bytes: undefined, parsed: body.value }
+    case 'gone':
+      return { ok: false, problem: rawBodyGone('Something read the request body before the webhook middleware and kept neither the bytes nor a parsed value.') }
+  }
+}
+
+/** The 500 for a body we need but cannot have, naming the fixes. */
+export function rawBodyGone(what: string): Problem {
+  return problem(
+    'server.raw_body_unavailable',
+    `${what} Mount the webhook middleware before the body parser, or keep the bytes: express.json({ verify: keepRawBody }) in Express; Koa's body parsers keep ctx.request.rawBody.`,
+  )
+}
