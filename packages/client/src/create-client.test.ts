@@ -1,10 +1,11 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { basic, bearer, header, webhook } from '@webhook-trigger/express'
+import { basic, bearer, header, standardWebhooks, webhook } from '@webhook-trigger/express'
 import { API_KEY, TENANT, TOKEN, type Upstream, credentials, listen, startUpstream } from '@webhook-trigger/testkit'
 import express from 'express'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { basicAuth, bearerAuth, createClient, headerAuth } from './index.js'
+import { Webhook } from 'standardwebhooks'
+import { basicAuth, bearerAuth, createClient, headerAuth, standardWebhooksSigner } from './index.js'
 
 const fast = { baseDelay: 1, maxDelay: 5 }
 
@@ -124,11 +125,46 @@ describe('createClient() against a failing upstream', () => {
   })
 })
 
+describe('createClient() signing', () => {
+  const secret = 'whsec_' + Buffer.from('client signing secret').toString('base64')
+  let upstream: Upstream | undefined
+  afterEach(async () => {
+    await upstream?.close()
+    upstream = undefined
+  })
+
+  it('signs every attempt so a Standard Webhooks receiver verifies it, keeping webhook-id across retries', async () => {
+    upstream = await startUpstream([{ status: 503 }, { status: 202 }])
+    const client = createClient({ url: upstream.url, sign: standardWebhooksSigner(secret), retry: fast })
+    const result = await client.send('customer_update', { id: '1234' })
+    expect(result).toMatchObject({ outcome: 'delivered', attempts: 2 })
+    for (const { headers, body } of upstream.received) {
+      expect(headers['webhook-id']).toBe(result.idempotencyKey)
+      const wanted = { 'webhook-id': headers['webhook-id'], 'webhook-timestamp': headers['webhook-timestamp'], 'webhook-signature': headers['webhook-signature'] }
+      expect(() => new Webhook(secret).verify(body.toString(), wanted as Record<string, string>)).not.toThrow()
+    }
+  })
+
+  it('is accepted by our own standardWebhooks() receiver', async () => {
+    const app = express()
+    app.all('/webhook', webhook({ auth: standardWebhooks({ secret, tenant: 'acme' }) }))
+    const server = await listen(createServer(app))
+    try {
+      const result = await createClient({ url: `${server.url}/webhook`, sign: standardWebhooksSigner(secret) }).send('a', {})
+      expect(result).toMatchObject({ outcome: 'delivered', status: 202 })
+    } finally {
+      await server.close()
+    }
+  })
+})
+
 describe('createClient() options', () => {
   it.each([
     [{ url: 'not a url', auth: bearerAuth('x') }, /"url" must be an absolute URL/],
     [{ url: 'ftp://x/y', auth: bearerAuth('x') }, /"url" must use http or https/],
     [{ url: 'http://x/y', auth: {} }, /"auth" must come from basicAuth\(\)/],
+    [{ url: 'http://x/y' }, /"auth" must come from basicAuth\(\).*or give "sign"/],
+    [{ url: 'http://x/y', sign: {} }, /"sign" must come from standardWebhooksSigner\(\)/],
     [{ url: 'http://x/y', auth: bearerAuth('x'), timeout: 0 }, /"timeout" must be a positive number/],
     [{ url: 'http://x/y', auth: bearerAuth('x'), retry: { retries: -1 } }, /"retries" must be a non-negative number/],
   ])('refuses %j', (options, message) => {

@@ -1,4 +1,5 @@
 import { type OutboundAuth, isOutboundAuth } from './auth.js'
+import { type Signer, isSigner } from './sign.js'
 import { type AttemptOutcome, type RetryPolicyOptions, createRetryPolicy } from './retry-policy.js'
 
 type Fetch = (input: string, init: RequestInit) => Promise<Response>
@@ -6,8 +7,14 @@ type Fetch = (input: string, init: RequestInit) => Promise<Response>
 export interface ClientOptions {
   /** The inbound webhook URL, e.g. `https://api.example.com/webhook`. */
   url: string | URL
-  /** Credentials attached to every request: `basicAuth()`, `bearerAuth()`, `headerAuth()`. */
-  auth: OutboundAuth
+  /** Credentials attached to every request: `basicAuth()`, `bearerAuth()`, `headerAuth()`. Optional when signing. */
+  auth?: OutboundAuth
+  /**
+   * Signs every attempt the Standard Webhooks way, e.g. `standardWebhooksSigner('whsec_...')`;
+   * the `webhook-id` is the idempotency key, the same on every retry.
+   * @default no signature
+   */
+  sign?: Signer
   /**
    * Time allowed for each attempt, in ms.
    * @default 15000
@@ -112,9 +119,10 @@ function validate(options: ClientOptions): { url: string; fetch: Fetch; timeout:
     throw new TypeError(`createClient(): "url" must be an absolute URL, e.g. "https://api.example.com/webhook"`)
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('createClient(): "url" must use http or https')
-  if (!isOutboundAuth(options.auth)) {
-    throw new TypeError('createClient(): "auth" must come from basicAuth(), bearerAuth() or headerAuth()')
+  if (options.auth === undefined ? options.sign === undefined : !isOutboundAuth(options.auth)) {
+    throw new TypeError('createClient(): "auth" must come from basicAuth(), bearerAuth() or headerAuth() (or give "sign")')
   }
+  if (options.sign !== undefined && !isSigner(options.sign)) throw new TypeError('createClient(): "sign" must come from standardWebhooksSigner()')
   // Typed as possibly missing: older runtimes have no global fetch.
   const fetch: Fetch | undefined = options.fetch ?? (globalThis as { fetch?: Fetch }).fetch
   if (typeof fetch !== 'function') throw new TypeError('createClient(): no global fetch here; pass "fetch"')
@@ -137,7 +145,8 @@ function validate(options: ClientOptions): { url: string; fetch: Fetch; timeout:
  */
 export function createClient(options: ClientOptions): WebhookClient {
   const { url, fetch, timeout, maxResponseBytes } = validate(options)
-  const { auth } = options
+  const { auth, sign } = options
+  const encoder = new TextEncoder()
   const policy = createRetryPolicy(options.retry === false ? { retries: 0 } : { ...CLIENT_RETRY, ...options.retry })
 
   return {
@@ -146,15 +155,18 @@ export function createClient(options: ClientOptions): WebhookClient {
       if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new TypeError('send(): "data" must be an object')
       const idempotencyKey = sendOptions.idempotencyKey ?? crypto.randomUUID()
       const headers: Record<string, string> = { ...sendOptions.headers, 'content-type': 'application/json', 'idempotency-key': idempotencyKey }
-      auth.attach(headers)
+      auth?.attach(headers)
       const body = JSON.stringify({ event, data })
+      const bytes = sign && encoder.encode(body)
 
       for (let attempt = 1; ; attempt++) {
         let outcome: AttemptOutcome
         let failure: SendResult | undefined
         try {
           const signals = [AbortSignal.timeout(timeout), ...(sendOptions.signal ? [sendOptions.signal] : [])]
-          const response = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.any(signals) })
+          // Each attempt is signed with its own timestamp, under the same id.
+          const signed = sign && bytes ? { ...headers, ...(await sign.headers(idempotencyKey, bytes)) } : headers
+          const response = await fetch(url, { method: 'POST', headers: signed, body, redirect: 'manual', signal: AbortSignal.any(signals) })
           const text = await readBounded(response, maxResponseBytes)
           const status = response.status
           if (status >= 200 && status < 300) return { outcome: 'delivered', status, body: parseJson(text), attempts: attempt, idempotencyKey }

@@ -1,4 +1,5 @@
 export { createClient, type ClientOptions, type ReceivedProblem, type SendOptions, type SendResult, type WebhookClient } from './create-client.js'
+export { isSigner, standardWebhooksSigner, type Signer } from './sign.js'
 export { basicAuth, bearerAuth, headerAuth, isOutboundAuth, type OutboundAuth } from './auth.js'
 export {
   STANDARD_SCHEDULE,
