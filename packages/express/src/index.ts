@@ -1,6 +1,19 @@
 export { webhook, keepRawBody, type ExpressWebhookHandler, type ExpressWebhookOptions } from './webhook.js'
 export { forward, type ForwardMiddleware } from './forward.js'
-export { basic, bearer, header, tenants, hashToken, memoryOutbox } from '@webhook-trigger/core'
+export {
+  basic,
+  bearer,
+  githubSignature,
+  hashToken,
+  header,
+  hmacSignature,
+  memoryDeliveryLog,
+  memoryOutbox,
+  standardWebhooks,
+  standardWebhooksSigner,
+  stripeSignature,
+  tenants,
+} from '@webhook-trigger/core'
 export type {
   Credentials,
   Envelope,

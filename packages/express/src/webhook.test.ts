@@ -4,9 +4,12 @@ import {
   REFERENCE_PAYLOAD,
   TENANT,
   TOKEN,
+  STANDARD_SECRET,
   defaultOptions,
   describeBehindParser,
   describeConformance,
+  describeSignatures,
+  signedNow,
   listen,
   send,
   validRequest,
@@ -16,7 +19,7 @@ import express4 from 'express4'
 import express5 from 'express5'
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest'
 import { z } from 'zod'
-import { type VerifiedWebhook, basic, keepRawBody, tenants, webhook } from './index.js'
+import { type VerifiedWebhook, basic, keepRawBody, standardWebhooks, tenants, webhook } from './index.js'
 
 type ExpressFactory = typeof express5
 
@@ -43,7 +46,27 @@ function harness(express: ExpressFactory): Start {
 for (const [name, express] of majors) {
   describeConformance(name, harness(express))
   describeBehindParser(name, harness(express))
+  describeSignatures(name, harness(express))
 }
+
+describe.each(majors)('%s: signatures behind express.json()', (_, express) => {
+  const options = { webhook: { auth: standardWebhooks({ secret: STANDARD_SECRET }) } }
+
+  it('says at the first request that the bytes are gone, naming keepRawBody', async () => {
+    const app = await harness(express)({ ...options, parser: 'json' })
+    const reply = await send(app.url, signedNow())
+    expect(reply.status).toBe(500)
+    expect(reply.json()).toMatchObject({ code: 'server.raw_body_unavailable' })
+    expect(reply.json<{ detail: string }>().detail).toContain('express.json({ verify: keepRawBody })')
+    await app.close()
+  })
+
+  it('verifies with the bytes keepRawBody kept', async () => {
+    const app = await harness(express)({ ...options, parser: 'json-raw' })
+    expect((await send(app.url, signedNow())).status).toBe(202)
+    await app.close()
+  })
+})
 
 describe.each(majors)('%s adapter', (_, express) => {
   let close: (() => Promise<void>) | undefined
@@ -94,6 +117,19 @@ describe.each(majors)('%s adapter', (_, express) => {
     expect(reply.json()).toEqual({ failed: 'database down' })
   })
 
+  it('answers 202 when it ends its route, and passes on when a handler follows', async () => {
+    const app = express()
+    app.all('/alone', webhook({ auth }))
+    app.route('/chained').post(webhook({ auth })).get((_req, res) => void res.send('status page'))
+    app.post('/followed', webhook({ auth }), (req, res) => void res.status(200).json({ handledBy: 'route', id: req.webhook?.id }))
+    const url = await serve(app)
+    expect((await send(url, validRequest({ path: '/alone' }))).status).toBe(202)
+    expect((await send(url, validRequest({ path: '/chained' }))).status).toBe(202)
+    const followed = await send(url, validRequest({ path: '/followed', headers: { 'webhook-id': 'w1' } }))
+    expect(followed.status).toBe(200)
+    expect(followed.json()).toEqual({ handledBy: 'route', id: 'w1' })
+  })
+
   it('serves only its `path` when mounted with app.use()', async () => {
     const app = express()
     app.use(webhook({ auth, path: '/webhook', handler: () => undefined }))
@@ -114,7 +150,7 @@ describe.each(majors)('%s adapter', (_, express) => {
     const reply = await send(await serve(app), validRequest())
     expect(reply.status).toBe(500)
     expect(reply.json()).toMatchObject({ code: 'server.raw_body_unavailable' })
-    expect(reply.json<{ detail: string }>().detail).toMatch(/mount the webhook middleware before it/)
+    expect(reply.json<{ detail: string }>().detail).toMatch(/Mount the webhook middleware before the body parser/)
   })
 
   it('keeps the exact bytes with keepRawBody, even when JSON would re-serialise differently', async () => {

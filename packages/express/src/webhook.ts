@@ -8,7 +8,7 @@ import {
   bodySource,
   createWebhookVerifier,
   handlerTable,
-  problemResponse,
+  settleOnFinish,
   writeResponse,
 } from '@webhook-trigger/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
@@ -47,12 +47,36 @@ export interface ExpressWebhookOptions<S extends EventSchemas = EventSchemas> ex
   handler?: ExpressWebhookHandler
 }
 
-type NodeRequest = IncomingMessage & { body?: unknown; rawBody?: unknown; webhook?: VerifiedWebhook }
+type NodeRequest = IncomingMessage & { body?: unknown; rawBody?: unknown; webhook?: VerifiedWebhook; route?: unknown }
+
+interface RouteLayer {
+  handle?: unknown
+  method?: string
+}
+
+/**
+ * Whether a handler after `self` in the current Express route takes this
+ * request: `app.post('/webhook', webhook(), yourHandler)` passes on, a lone
+ * `app.all('/webhook', webhook())` answers 202 itself. Express 4 and 5 both
+ * keep a route's layers in `req.route.stack`, each with the method it takes
+ * (Express 4 leaves it unset for `all`, Express 5 adds one layer per method);
+ * outside a route (`app.use`) we pass on, as middleware does.
+ */
+function routeContinues(req: NodeRequest, self: unknown): boolean {
+  const stack = (req.route as { stack?: RouteLayer[] } | undefined)?.stack
+  if (!Array.isArray(stack)) return true
+  const method = req.method?.toLowerCase()
+  const takes = (layer: RouteLayer) => layer.method === undefined || layer.method === method
+  const at = stack.findIndex((layer) => layer.handle === self && takes(layer))
+  return at === -1 || stack.slice(at + 1).some(takes)
+}
 
 /**
  * Express middleware for an inbound webhook. Rejected requests are answered
  * here with `application/problem+json`; a verified one sets `req.webhook`
- * and runs its handler (202 unless the handler answers) or calls `next()`.
+ * and runs its handler (202 unless the handler answers), or calls `next()`
+ * when a handler follows it in the route (or it was mounted with `app.use`),
+ * or else answers 202 itself.
  *
  * @example
  * app.all('/webhook', webhook({
@@ -72,21 +96,23 @@ export function webhook<const S extends EventSchemas = Record<string, null>>(opt
       body: bodySource(req, req.body, req.rawBody),
     })
     if (!result.ok) {
-      writeResponse(res, problemResponse(result.problem))
+      writeResponse(res, result.response)
       return false
     }
+    settleOnFinish(res, result)
     req.webhook = result.webhook
     const handle = handlerFor(result.webhook.event) as ExpressWebhookHandler | undefined
-    if (handle === undefined) return true
-    await handle(result.webhook, req as Request, res as Response)
+    if (handle === undefined && routeContinues(req, webhookMiddleware)) return true
+    await handle?.(result.webhook, req as Request, res as Response)
     if (!res.headersSent) writeResponse(res, acceptedResponse(result.webhook))
     return false
   }
 
-  return function webhookMiddleware(req: NodeRequest, res: ServerResponse, next: NextFunction): void {
+  function webhookMiddleware(req: NodeRequest, res: ServerResponse, next: NextFunction): void {
     if (!verifier.handles(req.url)) return next()
     run(req, res).then((passOn) => passOn && next(), next)
   }
+  return webhookMiddleware
 }
 
 /**

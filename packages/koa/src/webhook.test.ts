@@ -4,9 +4,12 @@ import {
   type Start,
   TENANT,
   TOKEN,
+  STANDARD_SECRET,
   defaultOptions,
   describeBehindParser,
   describeConformance,
+  describeSignatures,
+  signedNow,
   listen,
   send,
   validRequest,
@@ -16,7 +19,7 @@ import koa2 from 'koa2'
 import koa3 from 'koa3'
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest'
 import { z } from 'zod'
-import { type VerifiedWebhook, basic, tenants, webhook } from './index.js'
+import { type VerifiedWebhook, basic, standardWebhooks, tenants, webhook } from './index.js'
 
 type KoaClass = typeof koa3
 
@@ -50,7 +53,16 @@ function harness(App: KoaClass): Start {
 for (const [name, App] of majors) {
   describeConformance(name, harness(App))
   describeBehindParser(name, harness(App))
+  describeSignatures(name, harness(App))
 }
+
+describe.each(majors)('%s: signatures behind @koa/bodyparser', (_, App) => {
+  it('verifies with the raw body the parser keeps', async () => {
+    const app = await harness(App)({ webhook: { auth: standardWebhooks({ secret: STANDARD_SECRET }) }, parser: 'json' })
+    expect((await send(app.url, signedNow())).status).toBe(202)
+    await app.close()
+  })
+})
 
 describe.each(majors)('%s adapter', (_, App) => {
   let close: (() => Promise<void>) | undefined
@@ -135,7 +147,7 @@ describe.each(majors)('%s adapter', (_, App) => {
     app.use(webhook({ auth }))
     const reply = await send(await serve(app), validRequest())
     expect(reply.status).toBe(500)
-    expect(reply.json<{ detail: string }>().detail).toMatch(/mount the webhook middleware before it/)
+    expect(reply.json<{ detail: string }>().detail).toMatch(/Mount the webhook middleware before the body parser/)
   })
 
   it('throws at creation when options are wrong', () => {

@@ -7,7 +7,7 @@ import {
   bodySource,
   createWebhookVerifier,
   handlerTable,
-  problemResponse,
+  settleOnFinish,
 } from '@webhook-trigger/core'
 import type { Context, Middleware, Next } from 'koa'
 import { respond } from './respond.js'
@@ -68,7 +68,8 @@ export function webhook<const S extends EventSchemas = Record<string, null>>(opt
       rawHeaders: ctx.req.rawHeaders,
       body: bodySource(ctx.req, request.body, request.rawBody),
     })
-    if (!result.ok) return respond(ctx, problemResponse(result.problem))
+    if (!result.ok) return respond(ctx, result.response)
+    settleOnFinish(ctx.res, result)
     ctx.state.webhook = result.webhook
     const handle = handlerFor(result.webhook.event) as KoaWebhookHandler | undefined
     if (handle === undefined) await next()

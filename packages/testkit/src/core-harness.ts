@@ -4,7 +4,7 @@ import {
   acceptedResponse,
   bodySource,
   createWebhookVerifier,
-  problemResponse,
+  settleOnFinish,
   writeResponse,
 } from '@webhook-trigger/core'
 import type { Start } from './conformance.js'
@@ -18,7 +18,8 @@ export const startCore: Start = async ({ webhook, mount = 'handler' }) => {
     if (!verifier.handles(req.url)) return writeResponse(res, { status: 404, headers: {}, body: '' })
     void verifier.verify({ method: req.method, headers: req.headers, rawHeaders: req.rawHeaders, body: bodySource(req) }).then(
       (result) => {
-        if (!result.ok) return writeResponse(res, problemResponse(result.problem))
+        if (!result.ok) return writeResponse(res, result.response)
+        settleOnFinish(res, result)
         calls.push(result.webhook)
         if (mount === 'handler') return writeResponse(res, acceptedResponse(result.webhook))
         writeResponse(res, { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result.webhook) })

@@ -1,19 +1,21 @@
-import { createServer } from 'node:http'
+import { type IncomingHttpHeaders, createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
   type Deliverer,
   type DeliveryEvent,
   type ForwardOptions,
-  type Outbox,
   type WebhookOptions,
   basic,
   header,
   memoryOutbox,
+  standardWebhooksSigner,
   tenants,
 } from '@webhook-trigger/core'
+import { Webhook } from 'standardwebhooks'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { API_KEY, REFERENCE_PAYLOAD, TENANT, TOKEN, basicAuth } from './fixtures.js'
 import { send, sendRaw } from './http-client.js'
+import { signStandard } from './signatures.js'
 import { type Upstream, startUpstream } from './upstream.js'
 
 export interface RelayHarnessOptions {
@@ -281,6 +283,44 @@ export function describeForwarding(name: string, start: StartRelay): void {
       expect(await outbox.list('pending')).toHaveLength(1)
     })
   })
+
+  describe(`${name}: signing on the way out`, () => {
+    const ours = 'whsec_' + Buffer.from('the relay signs with this').toString('base64')
+    const theirs = 'whsec_' + Buffer.from('the third party signs with this').toString('base64')
+    const verifies = (secret: string, received: { headers: IncomingHttpHeaders; body: Buffer }) => {
+      const { headers, body } = received
+      const wanted = { 'webhook-id': headers['webhook-id'], 'webhook-timestamp': headers['webhook-timestamp'], 'webhook-signature': headers['webhook-signature'] }
+      new Webhook(secret).verify(body.toString(), wanted as Record<string, string>)
+      return true
+    }
+
+    it('re-signs a transformed body, with the idempotency key as webhook-id on every attempt', async () => {
+      const verify: WebhookOptions = { auth: header('X-Api-Key', tenants({ crm: API_KEY })), envelope: false }
+      const transform: ForwardOptions['transform'] = () => ({ event: 'customer_update', data: { id: '1234' } })
+      const { upstream, relay } = await setUp([{ status: 500 }, { status: 202 }], { transform, sign: standardWebhooksSigner(ours) }, verify)
+      expect((await send(relay.url, { headers: { ...json, 'x-api-key': API_KEY }, body: CRM_EVENT })).status).toBe(202)
+      expect(upstream.received).toHaveLength(2)
+      for (const received of upstream.received) {
+        expect(verifies(ours, received)).toBe(true)
+        expect(received.headers['webhook-id']).toBe(received.headers['idempotency-key'])
+      }
+      expect(new Set(upstream.received.map((r) => r.headers['webhook-id'])).size).toBe(1)
+    })
+
+    it('passes the third party\'s own signature on untouched when the body is unchanged', async () => {
+      const { upstream, relay } = await setUp([{ status: 202 }], { sign: standardWebhooksSigner(ours) })
+      const signature = signStandard(theirs, 'msg_3p', 1_800_000_000, REFERENCE_PAYLOAD)
+      const headers = { ...json, 'webhook-id': 'msg_3p', 'webhook-timestamp': '1800000000', 'webhook-signature': signature }
+      expect((await send(relay.url, { headers, body: REFERENCE_PAYLOAD })).status).toBe(202)
+      expect(upstream.received[0]!.headers['webhook-signature']).toBe(signature)
+      expect(upstream.received[0]!.headers['webhook-timestamp']).toBe('1800000000')
+    })
+
+    it('signs an unsigned relayed body', async () => {
+      const { upstream, relay } = await setUp([{ status: 202 }], { sign: standardWebhooksSigner(ours) })
+      expect((await send(relay.url, { headers: json, body: REFERENCE_PAYLOAD })).status).toBe(202)
+      expect(verifies(ours, upstream.received[0]!)).toBe(true)
+    })
+  })
 }
 
-export type { Outbox }
