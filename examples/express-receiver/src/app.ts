@@ -1,16 +1,20 @@
 import express from 'express'
-import { basic, bearer, tenants, webhook } from '@webhook-trigger/express'
+import { basic, bearer, standardWebhooks, tenants, webhook } from '@webhook-trigger/express'
 
-/** The inbound webhook of the reference, on Express: Basic or Bearer, JSON envelope. */
+/** The demo secret of the README; set WEBHOOK_SECRET to your own. */
+export const DEMO_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
+
+const log = (hook: { event: string; tenant: string; id: string }) => console.log(`accepted event=${hook.event} tenant=${hook.tenant} id=${hook.id}`)
+
+/**
+ * The inbound webhook of the reference, on Express: Basic or Bearer at
+ * POST /webhook, and Standard Webhooks signatures at POST /webhook/signed.
+ */
 export function createApp(env: NodeJS.ProcessEnv = process.env): express.Express {
-  const credentials = tenants({ [env.TENANT_ID ?? 'tenant123']: env.API_TOKEN ?? 'api_token_abc123' })
+  const tenant = env.TENANT_ID ?? 'tenant123'
+  const credentials = tenants({ [tenant]: env.API_TOKEN ?? 'api_token_abc123' })
   const app = express()
-  app.all(
-    '/webhook',
-    webhook({
-      auth: [basic(credentials), bearer(credentials)],
-      handler: (hook) => console.log(`accepted event=${hook.event} tenant=${hook.tenant} id=${hook.id}`),
-    }),
-  )
+  app.all('/webhook', webhook({ auth: [basic(credentials), bearer(credentials)], handler: log }))
+  app.all('/webhook/signed', webhook({ auth: standardWebhooks({ secret: env.WEBHOOK_SECRET ?? DEMO_SECRET, tenant }), handler: log }))
   return app
 }

@@ -1,8 +1,10 @@
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { type RunningExample, describeStatusTable, runExample } from '@webhook-trigger/testkit'
+import { type RunningExample, describeStatusTable, runExample, send } from '@webhook-trigger/testkit'
+import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { DEMO_SECRET } from './app.js'
 
 const dir = fileURLToPath(new URL('..', import.meta.url))
 const curl = promisify(execFile)
@@ -48,5 +50,31 @@ describe('express receiver example: the reference curl commands', () => {
     } finally {
       await custom.stop()
     }
+  })
+})
+
+describe('express receiver example: Standard Webhooks at POST /webhook/signed', () => {
+  let example: RunningExample
+  beforeAll(async () => {
+    example = await runExample(dir)
+  })
+  afterAll(() => example.stop())
+  const signedUrl = () => example.url.replace(/\/webhook$/, '/webhook/signed')
+
+  it('accepts an event signed with the demo secret by the standardwebhooks library', async () => {
+    const body = '{"event":"customer_update","data":{"id":"1234","status":"active"}}'
+    const headers = { 'webhook-id': 'msg_demo_1', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)) }
+    const signature = new Webhook(DEMO_SECRET).sign(headers['webhook-id'], new Date(Number(headers['webhook-timestamp']) * 1000), body)
+    const reply = await send(signedUrl(), { path: '/webhook/signed', headers: { ...headers, 'webhook-signature': signature, 'content-type': 'application/json' }, body })
+    expect(reply.status).toBe(202)
+    await vi.waitFor(() => expect(example.lines).toContain('accepted event=customer_update tenant=tenant123 id=msg_demo_1'))
+    const replay = await send(signedUrl(), { path: '/webhook/signed', headers: { ...headers, 'webhook-signature': signature, 'content-type': 'application/json' }, body })
+    expect(replay.json()).toMatchObject({ accepted: true, replay: true })
+  })
+
+  it('refuses an unsigned event', async () => {
+    const reply = await send(signedUrl(), { path: '/webhook/signed', headers: { 'content-type': 'application/json' }, body: '{"event":"a","data":{}}' })
+    expect(reply.status).toBe(401)
+    expect(reply.headersDistinct['www-authenticate']).toEqual(['StandardWebhooks realm="webhook"'])
   })
 })
