@@ -1,4 +1,3 @@
-import { createHash, randomUUID } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 import { type Authenticated, type HeaderAuthResult, authenticate } from './auth/authenticate.js'
 import type { AuthScheme } from './auth/scheme.js'
@@ -7,13 +6,13 @@ import { parseLimit } from './body/limit.js'
 import { checkMediaType } from './body/media-type.js'
 import { tooLarge } from './body/read-body.js'
 import { rawBodyGone, readPayload } from './body/read-payload.js'
-import { acceptedResponse } from './handlers.js'
 import { checkPath, pathMatcher } from './path.js'
 import { type Envelope, checkEnvelope } from './payload/envelope.js'
 import { DEFAULT_MAX_DEPTH, checkParsed, parseJson } from './payload/parse-json.js'
 import { isStandardSchema, validateSchema } from './payload/schema.js'
 import { type Problem, type WebhookResponse, problem, problemResponse } from './problem.js'
-import { type DeliveryLog, memoryDeliveryLog } from './replay/delivery-log.js'
+import type { DeliveryLog } from './replay/delivery-log.js'
+import { type DedupeOptions, createDeliveryTracker } from './replay/delivery-tracker.js'
 import type { EventSchemas, VerifiedWebhook } from './webhook.js'
 
 export interface WebhookOptions<S extends EventSchemas = EventSchemas> {
@@ -53,6 +52,14 @@ export interface WebhookOptions<S extends EventSchemas = EventSchemas> {
    */
   replay?: DeliveryLog | false
   /**
+   * De-duplicate inbound deliveries of any scheme: an id (the `webhook-id` or
+   * `Idempotency-Key` header, or a JSON Pointer into the body) seen within the
+   * window is answered 202 without handling it again; the same id with
+   * another body is 409. `true` uses a memory log and 24 h.
+   * @default false
+   */
+  dedupe?: boolean | DedupeOptions
+  /**
    * Standard Schemas (zod, valibot, arktype...) for `data`, per event name;
    * `null` declares an event without one.
    * @default {}
@@ -91,21 +98,11 @@ export interface WebhookVerifier {
   verify(request: WebhookRequest): Promise<VerifyResult>
 }
 
-const ID_PATTERN = /^[\x21-\x7e]{1,255}$/
-
-function webhookId(headers: IncomingHttpHeaders): string {
-  const given = headers['webhook-id'] ?? headers['idempotency-key']
-  return typeof given === 'string' && ID_PATTERN.test(given) ? given : randomUUID()
-}
-
 /** With the envelope check off: any JSON, its object form as data. */
 function looseEnvelope(value: unknown): { ok: true; envelope: Envelope } {
   const data = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
   return { ok: true, envelope: { event: '', data } }
 }
-
-/** How long a claimed delivery id stays "in progress" if its handler never settles (a crash). */
-const PENDING_MS = 60_000
 
 function refusal(p: Problem): VerifyResult {
   return { ok: false, response: problemResponse(p), problem: p }
@@ -140,9 +137,8 @@ function normalise<S extends EventSchemas>(options: WebhookOptions<S>, where: st
   }
   const envelope = options.envelope ?? true
   if (typeof envelope !== 'boolean') throw new TypeError(`${where}: "envelope" must be true or false`)
-  const replay = options.replay ?? memoryDeliveryLog()
-  if (replay !== false && typeof replay?.claim !== 'function') throw new TypeError(`${where}: "replay" must be a DeliveryLog, e.g. memoryDeliveryLog(), or false`)
-  return { schemes: auth, path, maxDepth, schemas, envelope, replay, limit: parseLimit(options.limit, 'limit', where) }
+  const tracker = createDeliveryTracker(options.replay, options.dedupe, where)
+  return { schemes: auth, path, maxDepth, schemas, envelope, tracker, limit: parseLimit(options.limit, 'limit', where) }
 }
 
 /**
@@ -158,7 +154,7 @@ export function createWebhookVerifier<S extends EventSchemas>(
   options: WebhookOptions<S>,
   where = 'createWebhookVerifier()',
 ): WebhookVerifier {
-  const { schemes, path, maxDepth, schemas, envelope: requireEnvelope, replay, limit } = normalise(options, where)
+  const { schemes, path, maxDepth, schemas, envelope: requireEnvelope, tracker, limit } = normalise(options, where)
   const credentialFields = Object.freeze(schemes.flatMap((scheme) => (scheme.field === undefined ? [] : [scheme.field])))
   const methodNotAllowed = refusal(problem('method.not_allowed', 'Send webhooks with POST.', { headers: { allow: 'POST' } }))
   const signedButParsed = refusal(rawBodyGone('A signature is verified over the exact body bytes, but a body parser consumed them before the webhook middleware.'))
@@ -188,26 +184,6 @@ export function createWebhookVerifier<S extends EventSchemas>(
     return { who, bytes: read.bytes, value: parsed.value }
   }
 
-  async function replayOf(
-    who: Authenticated,
-    bytes: Buffer | undefined,
-    id: string,
-  ): Promise<VerifyResult | ((handled: boolean) => Promise<void>) | undefined> {
-    if (replay === false || who.deliveryId === undefined || bytes === undefined) return undefined
-    const key = `${who.scheme}:${who.tenant}:${who.deliveryId}`
-    const hash = createHash('sha256').update(bytes).digest('hex')
-    const window = who.replayWindow ?? 300_000
-    const claim = await replay.claim(key, hash, PENDING_MS, Date.now())
-    if (claim.state === 'new') {
-      return (handled) => (handled ? replay.complete(key, hash, window, Date.now()) : replay.release(key))
-    }
-    if (claim.hash !== hash) return refusal(problem('payload.conflict', 'This delivery id was already used for a different body.'))
-    if (claim.state === 'pending') {
-      return refusal(problem('payload.in_progress', 'This delivery is being handled right now; retry in a few seconds.', { headers: { 'retry-after': '5' } }))
-    }
-    return { ok: false, response: acceptedResponse({ id }, true) }
-  }
-
   return {
     handles: pathMatcher(path),
 
@@ -233,9 +209,9 @@ export function createWebhookVerifier<S extends EventSchemas>(
         if (!valid.ok) return refusal(valid.problem)
         data = valid.value
       }
-      const id = payload.who.deliveryId ?? webhookId(headers)
-      const settle = await replayOf(payload.who, payload.bytes, id)
-      if (typeof settle === 'object') return settle
+      const tracked = await tracker.track(payload.who, headers, payload.value, payload.bytes)
+      if ('response' in tracked) return { ok: false, response: tracked.response, problem: tracked.problem }
+      const { id, settle } = tracked
       const webhook: VerifiedWebhook = {
         id,
         tenant: payload.who.tenant,

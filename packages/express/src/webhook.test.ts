@@ -130,6 +130,20 @@ describe.each(majors)('%s adapter', (_, express) => {
     expect(followed.json()).toEqual({ handledBy: 'route', id: 'w1' })
   })
 
+  it('handles a redelivery again when the first attempt failed, so no event is lost', async () => {
+    let calls = 0
+    const app = express()
+    app.all('/webhook', webhook({ auth, dedupe: true, handler: () => (++calls === 1 ? Promise.reject(new Error('db down')) : undefined) }))
+    app.use(((_error, _req, res, _next) => void res.status(500).end()) as ErrorRequestHandler)
+    const url = await serve(app)
+    const request = validRequest({ headers: { 'idempotency-key': 'retry-me' } })
+    expect((await send(url, request)).status).toBe(500)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect((await send(url, request)).status).toBe(202)
+    expect((await send(url, request)).json()).toMatchObject({ replay: true })
+    expect(calls).toBe(2)
+  })
+
   it('serves only its `path` when mounted with app.use()', async () => {
     const app = express()
     app.use(webhook({ auth, path: '/webhook', handler: () => undefined }))

@@ -128,6 +128,20 @@ describe.each(majors)('%s adapter', (_, App) => {
     expect(reply.text).not.toContain('database down')
   })
 
+  it('handles a redelivery again when the first attempt failed, so no event is lost', async () => {
+    let calls = 0
+    const app = new App()
+    app.silent = true
+    app.use(webhook({ auth, dedupe: true, handler: () => (++calls === 1 ? Promise.reject(new Error('db down')) : undefined) }))
+    const url = await serve(app)
+    const request = validRequest({ headers: { 'idempotency-key': 'retry-me' } })
+    expect((await send(url, request)).status).toBe(500)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect((await send(url, request)).status).toBe(202)
+    expect((await send(url, request)).json()).toMatchObject({ replay: true })
+    expect(calls).toBe(2)
+  })
+
   it('passes other paths through when given a `path`', async () => {
     const app = new App()
     app.use(webhook({ auth, path: '/webhook' }))

@@ -407,6 +407,42 @@ export function describeConformance(name: string, start: Start): void {
     })
   })
 
+  describe(`${name}: de-duplication`, () => {
+    let app: Running
+    beforeAll(async () => {
+      app = await start({ webhook: { ...defaultOptions, dedupe: true }, mount: 'handler' })
+    })
+    afterAll(() => app.close())
+
+    it('answers a redelivery 202 without handling it again, and the same id with another body 409', async () => {
+      const before = app.calls.length
+      const first = await send(app.url, validRequest({ headers: { 'idempotency-key': 'evt-dup-1' } }))
+      const again = await send(app.url, validRequest({ headers: { 'idempotency-key': 'evt-dup-1' } }))
+      expect([first.status, again.status]).toEqual([202, 202])
+      expect(again.json()).toEqual({ accepted: true, id: 'evt-dup-1', replay: true })
+      expect(app.calls.length).toBe(before + 1)
+      const other = await send(app.url, validRequest({ headers: { 'idempotency-key': 'evt-dup-1' }, body: '{"event":"customer_update","data":{}}' }))
+      expect(other.status).toBe(409)
+      expect(other.json()).toMatchObject({ code: 'payload.conflict' })
+    })
+
+    it('handles requests without an id every time', async () => {
+      const before = app.calls.length
+      await send(app.url, validRequest())
+      await send(app.url, validRequest())
+      expect(app.calls.length).toBe(before + 2)
+    })
+
+    it('keys on a JSON Pointer into the body when configured', async () => {
+      const byBody = await start({ webhook: { ...defaultOptions, dedupe: { id: '/data/id', window: '1h' } }, mount: 'handler' })
+      const body = '{"event":"customer_update","data":{"id":"order-9"}}'
+      expect((await send(byBody.url, validRequest({ body }))).status).toBe(202)
+      expect((await send(byBody.url, validRequest({ body }))).json()).toMatchObject({ id: 'order-9', replay: true })
+      expect(byBody.calls).toHaveLength(1)
+      await byBody.close()
+    })
+  })
+
   describe(`${name}: next-middleware mode`, () => {
     let app: Running
     beforeAll(async () => {

@@ -1,0 +1,62 @@
+import type { IncomingHttpHeaders } from 'node:http'
+import { bench, describe } from 'vitest'
+import { authenticate, basic, bearer, checkEnvelope, parseJson, tenants } from './index.js'
+
+// The per-request work of a receiver, without HTTP around it: what the
+// end-to-end benchmark (`npm run bench`) cannot split apart.
+// Run: npx vitest bench --run packages/core/src/hot-path.bench.ts
+
+const credentials = tenants({ tenant123: 'api_token_abc123' })
+const basicOnly = [basic(credentials)]
+const bearerOnly = [bearer(credentials)]
+const both = [basic(credentials), bearer(credentials)]
+
+/** Headers and rawHeaders as node:http hands them to the verifier. */
+function request(authorization: string): { headers: IncomingHttpHeaders; rawHeaders: string[] } {
+  const headers = { host: '127.0.0.1', 'content-type': 'application/json', 'content-length': '66', authorization }
+  return { headers, rawHeaders: Object.entries(headers).flat() }
+}
+
+const basicRequest = request(`Basic ${Buffer.from('tenant123:api_token_abc123').toString('base64')}`)
+const bearerRequest = request('Bearer api_token_abc123')
+
+const REFERENCE = Buffer.from('{"event":"customer_update","data":{"id":"1234","status":"active"}}')
+// A valid envelope padded to 10 KiB inside `data`, as `npm run bench -- --body-size 10k` sends.
+const PADDED = Buffer.from(
+  JSON.stringify({ event: 'customer_update', data: { id: '1234', status: 'active', note: 'x'.repeat(10_240 - 80) } }),
+)
+
+/** Fails the benchmark loudly instead of timing a refusal. */
+function expectOk(result: { ok: unknown }, what: string): void {
+  if (result.ok !== true) throw new Error(`${what} did not pass: ${JSON.stringify(result)}`)
+}
+
+describe('authenticate()', () => {
+  bench('basic(): parse and verify a Basic header', async () => {
+    expectOk(await authenticate(basicOnly, basicRequest.headers, basicRequest.rawHeaders), 'basic')
+  })
+
+  bench('bearer(): verify a Bearer token', async () => {
+    expectOk(await authenticate(bearerOnly, bearerRequest.headers, bearerRequest.rawHeaders), 'bearer')
+  })
+
+  bench('[basic(), bearer()]: a Basic header, as the README mounts them', async () => {
+    expectOk(await authenticate(both, basicRequest.headers, basicRequest.rawHeaders), 'basic + bearer')
+  })
+})
+
+describe.each([
+  ['the 66-byte reference payload', REFERENCE],
+  ['a 10 KiB envelope', PADDED],
+])('JSON validation of %s', (_name, bytes) => {
+  bench('parseJson() + checkEnvelope()', () => {
+    const parsed = parseJson(bytes, 64)
+    expectOk(parsed, 'parseJson')
+    if (parsed.ok) expectOk(checkEnvelope(parsed.value), 'checkEnvelope')
+  })
+
+  // The floor: what a parser that checks nothing pays for the same bytes.
+  bench('baseline: JSON.parse(bytes.toString())', () => {
+    JSON.parse(bytes.toString('utf8'))
+  })
+})
