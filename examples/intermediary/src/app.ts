@@ -24,9 +24,7 @@ export function createApp(env: NodeJS.ProcessEnv = process.env) {
     auth: basic({ tenant: env.TENANT_ID ?? 'tenant123', token: env.API_TOKEN ?? 'api_token_abc123' }),
     transform: toEnvelope,
     outbox: memoryOutbox(),
-    delivery: {
-      onEvent: (event) => console.log(`${event.type} id=${event.id} attempts=${event.attempts}${'error' in event ? ` error="${event.error}"` : ''}`),
-    },
+    onEvent: (event) => console.log(`${event.type} id=${event.id}${'attempts' in event ? ` attempts=${event.attempts}` : ''}${'error' in event ? ` error="${event.error}"` : ''}`),
   })
   const app = express()
   app.all('/webhook', webhook({ auth: header('X-Api-Key', { tenant: 'crm', token: env.INBOUND_KEY ?? 'crm_key_123' }), envelope: false }), relay)

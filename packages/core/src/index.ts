@@ -59,3 +59,5 @@ export { hmacSignature, type HmacSignatureOptions } from './auth/hmac-signature.
 export type { SignatureOptions, SignatureSecrets } from './auth/signature.js'
 export { memoryDeliveryLog, type Claim, type DeliveryLog } from './replay/delivery-log.js'
 export { createDeliveryTracker, type DedupeOptions, type DeliveryTracker } from './replay/delivery-tracker.js'
+export { createAdminHandler, type AdminHandler, type AdminOptions, type AdminRequest } from './admin/admin-handler.js'
+export { createMetrics, type Metrics, type MetricsSnapshot } from './admin/metrics.js'

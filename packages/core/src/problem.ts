@@ -26,6 +26,8 @@ export const PROBLEMS = {
   'payload.schema': { status: 422, title: 'Payload does not match the event schema' },
   'payload.conflict': { status: 409, title: 'Delivery id reused with a different body' },
   'payload.in_progress': { status: 409, title: 'Delivery already being processed' },
+  'admin.not_found': { status: 404, title: 'Not found' },
+  'admin.bad_request': { status: 400, title: 'Bad admin request' },
   'server.raw_body_unavailable': { status: 500, title: 'Raw body unavailable' },
   'server.needs_webhook': { status: 500, title: 'forward() needs webhook() before it' },
   'transform.invalid': { status: 500, title: 'Transform result is not a webhook envelope' },

@@ -1,8 +1,10 @@
 export { webhook, type KoaWebhookHandler, type KoaWebhookOptions } from './webhook.js'
 export { forward, type ForwardMiddleware } from './forward.js'
+export { adminRouter } from './admin-router.js'
 export {
   basic,
   bearer,
+  createMetrics,
   githubSignature,
   hashToken,
   header,
@@ -15,7 +17,9 @@ export {
   tenants,
 } from '@webhook-trigger/core'
 export type {
+  AdminOptions,
   Credentials,
+  DeliveryEvent,
   Envelope,
   ForwardOptions,
   Identity,

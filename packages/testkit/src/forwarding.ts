@@ -6,6 +6,7 @@ import {
   type ForwardOptions,
   type WebhookOptions,
   basic,
+  createMetrics,
   header,
   memoryOutbox,
   standardWebhooksSigner,
@@ -224,9 +225,10 @@ export function describeForwarding(name: string, start: StartRelay): void {
     }
     const crm = (headers: Record<string, string> = {}) => ({ headers: { ...json, 'x-api-key': API_KEY, ...headers }, body: CRM_EVENT })
 
-    it('answers 202 at once and delivers the transformed envelope in the background', async () => {
+    it('answers 202 at once and delivers the transformed envelope in the background, counting both', async () => {
       const outbox = memoryOutbox()
-      const { upstream, relay } = await setUp([{ status: 202 }], { transform, outbox, delivery: { pollInterval: 20 } }, verify)
+      const metrics = createMetrics()
+      const { upstream, relay } = await setUp([{ status: 202 }], { transform, outbox, onEvent: metrics.onEvent, delivery: { pollInterval: 20 } }, verify)
       const reply = await send(relay.url, crm())
       expect(reply.status).toBe(202)
       const { id } = reply.json<{ id: string }>()
@@ -238,6 +240,7 @@ export function describeForwarding(name: string, start: StartRelay): void {
       expect(received!.headers.authorization).toBe(basicAuth(TENANT, TOKEN))
       expect(received!.headers['x-api-key']).toBeUndefined()
       await vi.waitFor(async () => expect(await outbox.list('pending')).toHaveLength(0))
+      expect(metrics.snapshot()).toEqual({ received: 1, delivered: 1, retried: 0, dead: 0 })
     })
 
     it('keeps the event while the receiver is down and delivers it once it is back', async () => {

@@ -4,7 +4,7 @@ import type { BodySource } from '../body/body-source.js'
 import { parseLimit } from '../body/limit.js'
 import { checkPath, pathMatcher } from '../path.js'
 import { readBody, tooLarge } from '../body/read-body.js'
-import { type Deliverer, type DelivererOptions, createDeliverer } from '../outbox/deliverer.js'
+import { type Deliverer, type DelivererOptions, type DeliveryEvent, createDeliverer } from '../outbox/deliverer.js'
 import type { Outbox } from '../outbox/outbox.js'
 import { type Envelope, checkEnvelope } from '../payload/envelope.js'
 import { DEFAULT_MAX_DEPTH, inspectValue } from '../payload/parse-json.js'
@@ -30,6 +30,8 @@ export interface ForwardOptions extends ForwarderOptions {
   outbox?: Outbox
   /** Options of the background deliverer (queued mode). */
   delivery?: DelivererOptions
+  /** Called when an event is received and for each delivery outcome; `createMetrics().onEvent` counts them. */
+  onEvent?: (event: DeliveryEvent) => void
   /**
    * Largest body read when no `webhook()` runs before `forward()`.
    * @default "1mb"
@@ -102,7 +104,8 @@ export function createForwardHandler(options: ForwardOptions, where = 'createFor
   if (outbox !== undefined && typeof outbox?.enqueue !== 'function') throw new TypeError(`${where}: "outbox" must be an Outbox, e.g. memoryOutbox()`)
   // Last: it opens a connection pool.
   const forwarder = createForwarder(options, where)
-  const deliverer = outbox && createDeliverer(outbox, forwarder, options.delivery)
+  const report = options.onEvent ?? (() => undefined)
+  const deliverer = outbox && createDeliverer(outbox, forwarder, { onEvent: options.onEvent, ...options.delivery })
   deliverer?.start()
   const now = options.delivery?.now ?? Date.now
   const methodNotAllowed = problem('method.not_allowed', 'Send webhooks with POST.', { headers: { allow: 'POST' } })
@@ -156,9 +159,16 @@ export function createForwardHandler(options: ForwardOptions, where = 'createFor
       const context = { strip: request.webhook?.credentialFields, remoteAddress: request.remoteAddress, proto: request.encrypted ? 'https' : 'http' } as const
       const headers = transform === undefined ? forwardHeaders(request.headers, context) : { ...forwardHeaders({}, context), ...JSON_HEADERS }
       headers['idempotency-key'] = id
-      if (outbox === undefined) return relayResponse((await forwarder.deliver({ body, headers })).last)
+      if (outbox === undefined) {
+        report({ type: 'received', id })
+        const result = await forwarder.deliver({ body, headers })
+        if (result.outcome === 'delivered' && result.last.kind === 'response') {
+          report({ type: 'delivered', id, attempts: result.attempts, status: result.last.status })
+        }
+        return relayResponse(result.last)
+      }
       // A duplicate id is the same event sent again: answer as if queued now.
-      await outbox.enqueue({ id, target: forwarder.target.href, headers, body }, now())
+      if ((await outbox.enqueue({ id, target: forwarder.target.href, headers, body }, now())) === 'queued') report({ type: 'received', id })
       deliverer!.wake()
       return acceptedResponse({ id })
     },

@@ -4,6 +4,7 @@ import type { Lease, Outbox } from './outbox.js'
 
 /** What the deliverer reports, for logs and metrics. Never carries a credential or a body. */
 export type DeliveryEvent =
+  | { type: 'received'; id: string }
   | { type: 'delivered'; id: string; attempts: number; status: number }
   | { type: 'retrying'; id: string; attempts: number; nextAttemptAt: number; error: string }
   | { type: 'dead'; id: string; attempts: number; error: string }
