@@ -1,1 +1,2 @@
-export {}
+export { sqliteOutbox } from './sqlite-outbox.js'
+export type { SqliteOutboxOptions, Synchronous } from './sqlite-outbox-options.js'

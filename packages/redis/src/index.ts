@@ -1,1 +1,2 @@
-export {}
+export { redisOutbox } from './redis-outbox.js'
+export type { RedisOutboxOptions } from './redis-outbox-options.js'

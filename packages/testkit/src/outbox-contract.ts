@@ -1,8 +1,89 @@
-import type { NewMessage, Outbox } from '@webhook-trigger/core'
+import type { Lease, NewMessage, Outbox } from '@webhook-trigger/core'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
-const T0 = Date.parse('2026-11-28T10:00:00Z')
-const LEASE = 30_000
+const VIRTUAL_T0 = Date.parse('2026-11-28T10:00:00Z')
+
+export interface OutboxContractOptions {
+  /**
+   * Whose clock decides when a message is due.
+   * `virtual`: the store honours every `now` it is given, so the suite jumps through
+   * time (memory, SQLite). `real`: the store keeps time itself (BullMQ's locks and
+   * delays run on the Redis and process clocks), so the suite passes `Date.now()`
+   * and waits for real.
+   * @default 'virtual'
+   */
+  clock?: 'virtual' | 'real'
+  /**
+   * Lease length given to `lease()`, in ms; keep it short on a real clock.
+   * @default 30000 with the virtual clock, 500 with the real one
+   */
+  lease?: number
+  /**
+   * Real clock only: how long past a lease's `until`, or a retry's due time, the
+   * store may take to offer the message again (an expiry sweep, a promotion), in
+   * ms. A message not offered by then fails the test.
+   * @default 3000
+   */
+  latency?: number
+}
+
+/** How the suite moves through time: jumps on a virtual clock, waits on a real one. */
+interface Clock {
+  readonly lease: number
+  /** How far ahead a retry is scheduled. */
+  readonly retryDelay: number
+  /** The time a test starts at. */
+  start(): number
+  /** The `now` to pass for a step meant to happen at `t`. */
+  at(t: number): Promise<number>
+  /** A `now` long after `t`: any lease taken at `t` has expired and been swept. */
+  past(t: number): Promise<number>
+  /** Leases up to `max` once `due` has come; a store that offers anything before `due` fails. */
+  leaseWhenDue(outbox: Outbox, due: number, max?: number): Promise<Lease[]>
+}
+
+function virtualClock(lease: number): Clock {
+  return {
+    lease,
+    retryDelay: 5000,
+    start: () => VIRTUAL_T0,
+    at: (t) => Promise.resolve(t),
+    past: (t) => Promise.resolve(t + 10 * lease),
+    async leaseWhenDue(outbox, due, max = 1) {
+      expect(await outbox.lease(max, due - 1, lease)).toEqual([])
+      return outbox.lease(max, due, lease)
+    },
+  }
+}
+
+function realClock(lease: number, latency: number): Clock {
+  const until = async (t: number): Promise<number> => {
+    const wait = t - Date.now()
+    if (wait > 0) await sleep(wait)
+    return Date.now()
+  }
+  return {
+    lease,
+    retryDelay: lease,
+    start: () => Date.now(),
+    at: until,
+    past: (t) => until(t + lease + latency),
+    async leaseWhenDue(outbox, due, max = 1) {
+      // The first look comes right after the step that set `due`, well before it.
+      for (;;) {
+        const leases = await outbox.lease(max, Date.now(), lease)
+        const answeredAt = Date.now()
+        if (leases.length > 0) {
+          expect(answeredAt, 'offered before it was due').toBeGreaterThanOrEqual(due)
+          return leases
+        }
+        if (answeredAt > due + latency) throw new Error(`nothing was offered within ${latency} ms after it was due`)
+        await sleep(20)
+      }
+    },
+  }
+}
 
 function message(id: string, body: Uint8Array = Buffer.from(`{"event":"e","data":{"n":"${id}"}}`)): NewMessage {
   return { id, target: 'http://127.0.0.1:3000/webhook', headers: { 'content-type': 'application/json', 'idempotency-key': id }, body }
@@ -11,12 +92,22 @@ function message(id: string, body: Uint8Array = Buffer.from(`{"event":"e","data"
 /**
  * What every Outbox must do, whatever stores it: the memory outbox here, the
  * durable ones in their own packages. `create` gets a fresh, empty store.
+ *
+ * @example
+ * describeOutboxContract('sqliteOutbox()', () => sqliteOutbox({ path: ':memory:' }))
+ * describeOutboxContract('redisOutbox()', () => redisOutbox({ queue: unique() }), { clock: 'real', lease: 500 })
  */
-export function describeOutboxContract(name: string, create: () => Promise<Outbox> | Outbox): void {
+export function describeOutboxContract(name: string, create: () => Promise<Outbox> | Outbox, options: OutboxContractOptions = {}): void {
+  const clock =
+    options.clock === 'real' ? realClock(options.lease ?? 500, options.latency ?? 3000) : virtualClock(options.lease ?? 30_000)
+  const LEASE = clock.lease
+
   describe(`${name}: outbox contract`, () => {
     let outbox: Outbox
+    let T0: number
     beforeEach(async () => {
       outbox = await create()
+      T0 = clock.start()
     })
     afterEach(() => outbox.close())
 
@@ -47,16 +138,16 @@ export function describeOutboxContract(name: string, create: () => Promise<Outbo
 
     it('does not lease a held message again until its lease expires (a worker that died)', async () => {
       await outbox.enqueue(message('a'), T0)
-      await outbox.lease(1, T0, LEASE)
-      expect(await outbox.lease(1, T0 + LEASE - 1, LEASE)).toEqual([])
-      const [again] = await outbox.lease(1, T0 + LEASE, LEASE)
+      const [first] = await outbox.lease(1, T0, LEASE)
+      expect(first!.until).toBe(T0 + LEASE)
+      const [again] = await clock.leaseWhenDue(outbox, first!.until)
       expect(again?.message).toMatchObject({ id: 'a', attempts: 2 })
     })
 
     it('ignores a settlement from a lease that was lost', async () => {
       await outbox.enqueue(message('a'), T0)
       const [stale] = await outbox.lease(1, T0, LEASE)
-      const [fresh] = await outbox.lease(1, T0 + LEASE, LEASE)
+      const [fresh] = await clock.leaseWhenDue(outbox, stale!.until)
       expect(await outbox.complete(stale!)).toBe(false)
       expect(await outbox.retry(stale!, T0, 'x')).toBe(false)
       expect(await outbox.bury(stale!, 'x')).toBe(false)
@@ -68,22 +159,23 @@ export function describeOutboxContract(name: string, create: () => Promise<Outbo
     it('schedules a retry and records the failure', async () => {
       await outbox.enqueue(message('a'), T0)
       const [lease] = await outbox.lease(1, T0, LEASE)
-      expect(await outbox.retry(lease!, T0 + 5000, 'upstream answer 503', 503)).toBe(true)
-      expect(await outbox.lease(1, T0 + 4999, LEASE)).toEqual([])
-      const [next] = await outbox.lease(1, T0 + 5000, LEASE)
-      expect(next?.message).toMatchObject({ attempts: 2, nextAttemptAt: T0 + 5000, lastError: 'upstream answer 503', lastStatus: 503 })
+      const due = (await clock.at(T0)) + clock.retryDelay
+      expect(await outbox.retry(lease!, due, 'upstream answer 503', 503)).toBe(true)
+      const [next] = await clock.leaseWhenDue(outbox, due)
+      expect(next?.message).toMatchObject({ attempts: 2, nextAttemptAt: due, lastError: 'upstream answer 503', lastStatus: 503 })
     })
 
     it('keeps a buried message as dead, out of delivery, until redelivered', async () => {
       await outbox.enqueue(message('a'), T0)
       const [lease] = await outbox.lease(1, T0, LEASE)
       await outbox.bury(lease!, 'upstream answer 410', 410)
-      expect(await outbox.lease(1, T0 + 10 * LEASE, LEASE)).toEqual([])
+      expect(await outbox.lease(1, await clock.past(T0), LEASE)).toEqual([])
       expect(await outbox.list('pending')).toEqual([])
       expect(await outbox.list('dead')).toMatchObject([{ id: 'a', attempts: 1, lastError: 'upstream answer 410', lastStatus: 410 }])
-      expect(await outbox.redeliver('a', T0 + 1)).toBe(true)
-      expect(await outbox.redeliver('a', T0 + 1)).toBe(false)
-      const [again] = await outbox.lease(1, T0 + 1, LEASE)
+      const later = await clock.at(T0 + 1)
+      expect(await outbox.redeliver('a', later)).toBe(true)
+      expect(await outbox.redeliver('a', later)).toBe(false)
+      const [again] = await outbox.lease(1, later, LEASE)
       expect(again?.message).toMatchObject({ id: 'a', attempts: 1 })
     })
 
@@ -108,14 +200,15 @@ export function describeOutboxContract(name: string, create: () => Promise<Outbo
     })
 
     it('leases the oldest due first and starves nobody', async () => {
-      for (let i = 0; i < 6; i++) await outbox.enqueue(message(`m${i}`), T0 + i)
+      for (let i = 0; i < 6; i++) await outbox.enqueue(message(`m${i}`), await clock.at(T0 + i))
+      const now = await clock.at(T0 + 10)
       const seen: string[] = []
       for (let round = 0; round < 3; round++) {
-        const leases = await outbox.lease(2, T0 + 10, LEASE)
+        const leases = await outbox.lease(2, now, LEASE)
         for (const lease of leases) {
           seen.push(lease.message.id)
           // Failing messages go to the back of the line.
-          await outbox.retry(lease, T0 + 10, 'x')
+          await outbox.retry(lease, now, 'x')
         }
       }
       expect(seen).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5'])

@@ -1,0 +1,170 @@
+import type { NewMessage, Outbox } from '@webhook-trigger/core'
+import { describeOutboxContract } from '@webhook-trigger/testkit'
+import Database from 'better-sqlite3'
+import { execFile, spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { sqliteOutbox } from './sqlite-outbox.js'
+
+const T0 = Date.parse('2026-11-28T10:00:00Z')
+const LEASE = 30_000
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url))
+const dir = mkdtempSync(join(tmpdir(), 'outbox-sqlite-'))
+let files = 0
+const freshFile = () => join(dir, `outbox-${++files}.sqlite`)
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+function message(id: string, body: Uint8Array = Buffer.from(`{"n":"${id}"}`)): NewMessage {
+  return { id, target: 'http://127.0.0.1:3000/webhook', headers: { 'content-type': 'application/json' }, body }
+}
+
+describeOutboxContract("sqliteOutbox({ path: ':memory:' })", () => sqliteOutbox({ path: ':memory:' }))
+describeOutboxContract('sqliteOutbox() on a WAL file', () => sqliteOutbox({ path: freshFile() }))
+
+describe('sqliteOutbox()', () => {
+  const open: Outbox[] = []
+  const outbox = (path: string): Outbox => {
+    const created = sqliteOutbox({ path })
+    open.push(created)
+    return created
+  }
+  afterEach(async () => {
+    for (const o of open.splice(0)) await o.close()
+  })
+
+  it('stores the body as a BLOB and the headers as JSON, in a WAL-mode file', async () => {
+    const path = freshFile()
+    await outbox(path).enqueue(message('evt_1', Buffer.from([0xff, 0x00, 0xfe])), T0)
+    const raw = new Database(path, { readonly: true })
+    try {
+      expect(raw.pragma('journal_mode', { simple: true })).toBe('wal')
+      expect(raw.prepare('SELECT typeof(body) AS type, hex(body) AS hex, headers FROM webhook_outbox').get()).toEqual({
+        type: 'blob',
+        hex: 'FF00FE',
+        headers: '{"content-type":"application/json"}',
+      })
+    } finally {
+      raw.close()
+    }
+  })
+
+  it('two instances on one file never hold the same message at once, and one takes over what the other left', async () => {
+    const path = freshFile()
+    const [a, b] = [outbox(path), outbox(path)]
+    for (let i = 0; i < 20; i++) await (i % 2 === 0 ? a : b).enqueue(message(`evt_${i}`), T0 + i)
+    const byA = await a.lease(5, T0 + 100, LEASE)
+    const byB = await b.lease(5, T0 + 100, LEASE)
+    const rounds = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? a : b).lease(2, T0 + 100, LEASE)))
+    const held = [byA, byB, ...rounds].flat().map((lease) => lease.message.id)
+    expect(held).toHaveLength(20)
+    expect(new Set(held).size).toBe(20)
+    expect(byA.map((lease) => lease.message.id)).toEqual(['evt_0', 'evt_1', 'evt_2', 'evt_3', 'evt_4'])
+
+    // A dies holding its five; B settles its own, then takes A's once their leases expire, not before.
+    for (const lease of [byB, ...rounds].flat()) expect(await b.complete(lease)).toBe(true)
+    await a.close()
+    expect(await b.lease(20, T0 + 100 + LEASE - 1, LEASE)).toEqual([])
+    const taken = await b.lease(20, T0 + 100 + LEASE, LEASE)
+    expect(taken.map((lease) => [lease.message.id, lease.message.attempts])).toEqual(byA.map((lease) => [lease.message.id, 2]))
+    expect(await b.complete(byA[0]!)).toBe(false)
+  })
+
+  it('two processes leasing from one file at the same time deliver every message exactly once', async () => {
+    const path = freshFile()
+    const seed = outbox(path)
+    const ids = Array.from({ length: 300 }, (_, i) => `evt_${i}`)
+    for (const id of ids) await seed.enqueue(message(id), T0)
+    // Each waits for "go" so both lease at once, and yields between batches so they interleave.
+    const worker = `
+      import { sqliteOutbox } from '@webhook-trigger/outbox-sqlite'
+      import { once } from 'node:events'
+      import { setTimeout as sleep } from 'node:timers/promises'
+      const outbox = sqliteOutbox({ path: process.argv[1] })
+      process.stdout.write('ready\\n')
+      await once(process.stdin, 'data')
+      const taken = []
+      for (;;) {
+        const leases = await outbox.lease(3, Date.now(), 60000)
+        if (leases.length === 0) break
+        for (const lease of leases) {
+          taken.push(lease.message.id)
+          if (!(await outbox.complete(lease))) throw new Error('lost ' + lease.message.id)
+        }
+        await sleep(1)
+      }
+      await outbox.close()
+      process.stdout.write(JSON.stringify(taken))
+      process.stdin.destroy()`
+    const workers = [startNode(['--input-type=module', '-e', worker, path]), startNode(['--input-type=module', '-e', worker, path])]
+    await Promise.all(workers.map((w) => w.ready))
+    for (const w of workers) w.go()
+    const takes = (await Promise.all(workers.map((w) => w.done))).map((out) => JSON.parse(out.slice('ready\n'.length)) as string[])
+    expect(takes.map((taken) => taken.length > 0), 'both processes took part, or this proved nothing').toEqual([true, true])
+    expect(takes.flat().sort()).toEqual([...ids].sort())
+    expect(await seed.list('pending')).toEqual([])
+  })
+
+  it('keeps an enqueue that resolved when the process is then killed with SIGKILL (synchronous NORMAL)', async () => {
+    const path = freshFile()
+    const script = `
+      import { sqliteOutbox } from '@webhook-trigger/outbox-sqlite'
+      const outbox = sqliteOutbox({ path: process.argv[1] })
+      const answer = await outbox.enqueue({ id: 'evt_killed', target: 'http://127.0.0.1:3000/webhook', headers: { a: 'b' }, body: Buffer.from([0xff, 0x00]) }, 1)
+      process.stdout.write(answer)
+      process.kill(process.pid, 'SIGKILL')`
+    await expect(node(['--input-type=module', '-e', script, path])).rejects.toMatchObject({ signal: 'SIGKILL', stdout: 'queued' })
+    expect(existsSync(`${path}-wal`)).toBe(true)
+    const [survivor] = await outbox(path).list('pending')
+    expect(survivor).toMatchObject({ id: 'evt_killed', headers: { a: 'b' }, attempts: 0 })
+    expect(Buffer.from(survivor!.body).equals(Buffer.from([0xff, 0x00]))).toBe(true)
+  })
+
+  it.each([
+    [{ path: '' }, '"path" must name the database file'],
+    [{ path: ':memory:', synchronous: 'OFF' }, '"synchronous" must be one of'],
+    [{ path: ':memory:', busyTimeout: -1 }, '"busyTimeout" must be a whole number'],
+  ])('rejects %j at creation with a TypeError that names the option', (options, text) => {
+    const create = () => sqliteOutbox(options as Parameters<typeof sqliteOutbox>[0])
+    expect(create).toThrow(TypeError)
+    expect(create).toThrow(`sqliteOutbox(): ${text}`)
+  })
+})
+
+// The child processes import the built packages, as `npm test` builds them first.
+function built(): void {
+  if (!existsSync(join(ROOT, 'packages/outbox-sqlite/dist/index.js'))) throw new Error('build first: npx tsc -b')
+}
+
+/** Runs node to its end; rejects with the signal and output on a failure. */
+function node(args: string[]): Promise<string> {
+  built()
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, args, { cwd: ROOT, timeout: 15_000 }, (error, stdout, stderr) => {
+      if (error) reject(Object.assign(new Error(`node failed: ${stderr}`, { cause: error }), { signal: error.signal, stdout, stderr }))
+      else resolve(stdout)
+    })
+  })
+}
+
+/** Starts node; `ready` once it printed its first line, `go()` writes a line to its stdin, `done` is all it printed. */
+function startNode(args: string[]) {
+  built()
+  const child = spawn(process.execPath, args, { cwd: ROOT, timeout: 15_000 })
+  let out = ''
+  let err = ''
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()))
+  const done = new Promise<string>((resolve, reject) => {
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`worker exited ${code}: ${err}`))))
+  })
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+      if (out.includes('\n')) resolve()
+    })
+    done.then(() => reject(new Error('worker ended before it was ready')), reject)
+  })
+  return { ready, done, go: () => child.stdin.write('go\n') }
+}

@@ -1,0 +1,71 @@
+import type { Lease, NewMessage, Outbox } from '@webhook-trigger/core'
+import Database from 'better-sqlite3'
+import { randomUUID } from 'node:crypto'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { type SqliteOutboxOptions, resolveOptions } from './sqlite-outbox-options.js'
+import { prepareStatements, toMessage } from './statements.js'
+
+/** better-sqlite3 is synchronous: run the call now, and let a throw reject the promise. */
+function settled<T>(work: () => T): Promise<T> {
+  return new Promise<T>((resolve) => resolve(work()))
+}
+
+const bytes = (body: Uint8Array): Buffer => Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+
+/**
+ * A durable outbox in one SQLite file: a queued event survives a crash or a
+ * restart of the process, and several processes can share the file (WAL mode,
+ * a busy timeout, and leases taken in one write transaction so two processes
+ * never hold the same message). `enqueue` resolves once its row is committed,
+ * so the 202 that follows it is a promise kept.
+ *
+ * @example
+ * import { sqliteOutbox } from '@webhook-trigger/outbox-sqlite'
+ *
+ * const relay = forward({ to, auth, outbox: sqliteOutbox({ path: './data/outbox.sqlite' }) })
+ */
+export function sqliteOutbox(options: SqliteOutboxOptions): Outbox {
+  const { path, synchronous, busyTimeout } = resolveOptions(options)
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  const db = new Database(path, { timeout: busyTimeout })
+  try {
+    db.pragma('journal_mode = WAL')
+    db.pragma(`synchronous = ${synchronous}`)
+  } catch (error) {
+    db.close()
+    throw error
+  }
+  const sql = prepareStatements(db)
+
+  // IMMEDIATE takes the write lock before reading, so a second process waits
+  // instead of choosing the same rows from a snapshot of its own.
+  const take = db.transaction((max: number, now: number, until: number): Lease[] =>
+    sql.due.all(now, max).map(({ seq }) => {
+      const token = randomUUID()
+      return { message: toMessage(sql.take.get({ seq, token, until })!), token, until }
+    }),
+  )
+
+  const held = (lease: Lease) => ({ id: lease.message.id, token: lease.token })
+
+  return {
+    enqueue: (message: NewMessage, now: number) =>
+      settled(() => {
+        const row = { id: message.id, target: message.target, headers: JSON.stringify(message.headers), body: bytes(message.body), now }
+        return sql.insert.run(row).changes === 1 ? ('queued' as const) : ('duplicate' as const)
+      }),
+    lease: (max, now, leaseMs) => settled(() => (max > 0 ? take.immediate(max, now, now + leaseMs) : [])),
+    complete: (lease) => settled(() => sql.complete.run(held(lease)).changes === 1),
+    retry: (lease, nextAttemptAt, error, status) =>
+      settled(() => sql.retry.run({ ...held(lease), at: nextAttemptAt, error, status: status ?? null }).changes === 1),
+    bury: (lease, error, status) => settled(() => sql.bury.run({ ...held(lease), error, status: status ?? null }).changes === 1),
+    release: (lease) => settled(() => sql.release.run({ ...held(lease), at: lease.message.nextAttemptAt }).changes === 1),
+    list: (state, limit = Infinity) =>
+      settled(() => sql.list.all(state, Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : -1).map(toMessage)),
+    redeliver: (id, now) => settled(() => sql.redeliver.run({ id, now }).changes === 1),
+    redeliverAll: (now) => settled(() => sql.redeliverAll.run({ now }).changes),
+    purge: (state = 'dead') => settled(() => sql.purge.run(state).changes),
+    close: () => settled(() => void db.close()),
+  }
+}

@@ -1,0 +1,87 @@
+import type { RedisOptions } from 'bullmq'
+
+export interface RedisOutboxOptions {
+  /**
+   * The Redis to use: a `redis://` or `rediss://` URL, or ioredis options
+   * (`{ host, port, password, tls, ... }`). Every process that delivers these
+   * events points at the same one.
+   * @default 'redis://127.0.0.1:6379'
+   */
+  connection?: string | RedisOptions
+  /**
+   * The BullMQ queue name, shared by every process that delivers these events.
+   * @default 'webhook-trigger'
+   */
+  queue?: string
+  /**
+   * Prefix of every Redis key of the queue (BullMQ's `prefix`).
+   * @default 'bull'
+   */
+  prefix?: string
+  /**
+   * How often, in ms, a sweep (BullMQ's stalled-job check) puts back in line a
+   * message whose lease expired unsettled, e.g. its process died. One sweep runs
+   * per interval across all processes sharing the queue. A message leased at L
+   * for D ms is leased again by max(L + D, S + I) + I, I being this interval and
+   * S the start of the live process: with a 30 s lease, a process restarted
+   * after a crash resumes its predecessor's deliveries within a minute of the
+   * crash when the restart takes under 40 s.
+   * @default 10000
+   */
+  stalledInterval?: number
+  /**
+   * Called with errors of the Redis connections that no call is waiting for
+   * (a connection lost, a failed sweep).
+   * @default emits a process warning
+   */
+  onError?: (error: Error) => void
+}
+
+export interface ResolvedOptions {
+  connection: RedisOptions
+  queue: string
+  prefix: string
+  stalledInterval: number
+  onError: (error: Error) => void
+}
+
+const WHERE = 'redisOutbox()'
+
+function connectionOf(connection: string | RedisOptions | undefined): RedisOptions {
+  if (connection === undefined) return { url: 'redis://127.0.0.1:6379' }
+  if (typeof connection === 'object' && connection !== null) return { ...connection }
+  let url: URL | undefined
+  try {
+    url = new URL(String(connection))
+  } catch {
+    url = undefined
+  }
+  if (url?.protocol !== 'redis:' && url?.protocol !== 'rediss:') {
+    throw new TypeError(`${WHERE}: "connection" must be a redis:// URL or ioredis options, e.g. connection: 'redis://127.0.0.1:6379'`)
+  }
+  return { url: String(connection) }
+}
+
+function name(option: 'queue' | 'prefix', value: string): string {
+  if (typeof value !== 'string' || value === '' || value.includes(':')) {
+    throw new TypeError(`${WHERE}: "${option}" must be a non-empty name without ':', e.g. ${option}: 'webhook-trigger'`)
+  }
+  return value
+}
+
+/** Copies, defaults and validates once, at creation. */
+export function resolveOptions(options: RedisOutboxOptions = {}): ResolvedOptions {
+  const { stalledInterval = 10_000 } = options
+  if (!Number.isInteger(stalledInterval) || stalledInterval <= 0) {
+    throw new TypeError(`${WHERE}: "stalledInterval" must be a whole number of ms above 0, e.g. stalledInterval: 10000`)
+  }
+  const onError = options.onError ?? ((error: Error) => process.emitWarning(`webhook-trigger redisOutbox: ${error.message}`))
+  if (typeof onError !== 'function') throw new TypeError(`${WHERE}: "onError" must be a function, e.g. onError: (error) => log.warn(error)`)
+  return {
+    connection: connectionOf(options.connection),
+    queue: name('queue', options.queue ?? 'webhook-trigger'),
+    prefix: name('prefix', options.prefix ?? 'bull'),
+    stalledInterval,
+    onError,
+  }
+}
