@@ -1,5 +1,6 @@
 import express from 'express'
-import { type VerifiedWebhook, basic, forward, header, memoryOutbox, webhook } from '@webhook-trigger/express'
+import { type DelivererOptions, type VerifiedWebhook, basic, forward, header, webhook } from '@webhook-trigger/express'
+import { outboxFromEnv } from './outbox-from-env.js'
 
 interface CrmEvent {
   type: string
@@ -12,21 +13,33 @@ export function toEnvelope(hook: VerifiedWebhook) {
   return { event: 'customer_update', data: { id: contact.id, status: contact.status } }
 }
 
+/** Delivery tuning from the environment; the defaults are the library's (Standard Webhooks schedule, 30 s leases). */
+function deliveryFromEnv(env: NodeJS.ProcessEnv): DelivererOptions {
+  const number = (name: string) => (env[name] === undefined ? undefined : Number(env[name]))
+  return {
+    ...(env.RETRY_DELAYS_MS && { retry: { delays: env.RETRY_DELAYS_MS.split(',').map(Number) } }),
+    ...(env.LEASE_MS && { leaseMs: number('LEASE_MS') }),
+    ...(env.POLL_MS && { pollInterval: number('POLL_MS') }),
+  }
+}
+
 /**
  * Way 4 of the reference: an intermediary app. It receives the CRM's own
  * event at POST /webhook (X-Api-Key: INBOUND_KEY), answers 202 once the
- * event is queued, and delivers it transformed to TARGET_URL with
- * TENANT_ID / API_TOKEN, retrying for as long as the receiver is down.
+ * event is committed to its outbox, and delivers it transformed to
+ * TARGET_URL with TENANT_ID / API_TOKEN, retrying while the receiver is down.
  */
 export function createApp(env: NodeJS.ProcessEnv = process.env) {
+  const outbox = outboxFromEnv(env)
   const relay = forward({
     to: env.TARGET_URL ?? 'http://127.0.0.1:3000/webhook',
     auth: basic({ tenant: env.TENANT_ID ?? 'tenant123', token: env.API_TOKEN ?? 'api_token_abc123' }),
     transform: toEnvelope,
-    outbox: memoryOutbox(),
+    outbox,
+    delivery: deliveryFromEnv(env),
     onEvent: (event) => console.log(`${event.type} id=${event.id}${'attempts' in event ? ` attempts=${event.attempts}` : ''}${'error' in event ? ` error="${event.error}"` : ''}`),
   })
   const app = express()
   app.all('/webhook', webhook({ auth: header('X-Api-Key', { tenant: 'crm', token: env.INBOUND_KEY ?? 'crm_key_123' }), envelope: false }), relay)
-  return { app, relay }
+  return { app, relay, outbox }
 }

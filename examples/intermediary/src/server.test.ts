@@ -1,5 +1,8 @@
+import { mkdtempSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type RunningExample, runExample, send } from '@webhook-trigger/testkit'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -21,8 +24,9 @@ describe('intermediary example (npm start), delivering to the Express receiver',
   afterEach(async () => {
     for (const example of running.splice(0)) await example.stop()
   })
+  // Each intermediary keeps its outbox in a fresh file, so no test sees another's events.
   const start = async (dir: string, env: Record<string, string> = {}) => {
-    const example = await runExample(here(dir), env)
+    const example = await runExample(here(dir), { OUTBOX_PATH: join(mkdtempSync(join(tmpdir(), 'intermediary-')), 'outbox.sqlite'), ...env })
     running.push(example)
     return example
   }

@@ -19,6 +19,7 @@ export {
 export type {
   AdminOptions,
   Credentials,
+  DelivererOptions,
   DeliveryEvent,
   Envelope,
   ForwardOptions,

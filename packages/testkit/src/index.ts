@@ -9,3 +9,4 @@ export { describeForwarding, type RelayHarnessOptions, type RunningRelay, type S
 export { describeOutboxContract, type OutboxContractOptions } from './outbox-contract.js'
 export * from './signatures.js'
 export { describeAdmin, type StartAdmin } from './admin.js'
+export { REDIS_URL, redisAnswers, redisForTests } from './redis.js'

@@ -13,10 +13,17 @@ export interface RunningExample {
 
 /**
  * Runs `npm start` in an example folder, as a user would, on a free port,
- * and waits for its "listening on <url>" line.
+ * and waits for its "listening on <url>" line. `command` runs something
+ * else instead, e.g. `node dist/server.js` when the test must signal the
+ * server process itself (npm does not pass SIGKILL on).
  */
-export async function runExample(dir: string, env: Record<string, string> = {}, timeoutMs = 15_000): Promise<RunningExample> {
-  const child = spawn('npm', ['start', '--silent'], {
+export async function runExample(
+  dir: string,
+  env: Record<string, string> = {},
+  { command = ['npm', 'start', '--silent'], timeoutMs = 15_000 }: { command?: string[]; timeoutMs?: number } = {},
+): Promise<RunningExample> {
+  const [program, ...args] = command
+  const child = spawn(program!, args, {
     cwd: dir,
     env: { ...process.env, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
