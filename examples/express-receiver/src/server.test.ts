@@ -1,57 +1,12 @@
-import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
-import { type RunningExample, describeStatusTable, runExample, send } from '@webhook-trigger/testkit'
+import { type RunningExample, describeReceiverExample, runExample, send } from '@webhook-trigger/testkit'
 import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { DEMO_SECRET } from './app.js'
 
 const dir = fileURLToPath(new URL('..', import.meta.url))
-const curl = promisify(execFile)
-const accepted = (example: RunningExample) => example.lines.filter((line) => line.startsWith('accepted ')).length
 
-describeStatusTable(
-  'express receiver example (npm start)',
-  async () => {
-    const example = await runExample(dir)
-    return { url: example.url, handled: () => accepted(example), close: example.stop }
-  },
-  { fixtures: false },
-)
-
-describe('express receiver example: the reference curl commands', () => {
-  let example: RunningExample
-  beforeAll(async () => {
-    example = await runExample(dir)
-  })
-  afterAll(() => example.stop())
-
-  const payload = '{"event":"customer_update","data":{"id":"1234","status":"active"}}'
-
-  it('accepts the Basic Auth command and logs tenant, event and id, never the token', async () => {
-    const { stdout } = await curl('curl', ['-sS', '-X', 'POST', example.url, '-u', 'tenant123:api_token_abc123', '-H', 'Content-Type: application/json', '-d', payload])
-    const { id } = JSON.parse(stdout) as { id: string }
-    expect(JSON.parse(stdout)).toEqual({ accepted: true, id })
-    await vi.waitFor(() => expect(example.lines).toContain(`accepted event=customer_update tenant=tenant123 id=${id}`))
-    expect(example.lines.join('\n')).not.toContain('api_token_abc123')
-  })
-
-  it('accepts the custom header (Bearer) command', async () => {
-    const { stdout } = await curl('curl', ['-sS', '-X', 'POST', example.url, '-H', 'Authorization: Bearer api_token_abc123', '-H', 'Content-Type: application/json', '-d', payload])
-    expect(JSON.parse(stdout)).toMatchObject({ accepted: true })
-  })
-
-  it('takes its credentials from TENANT_ID and API_TOKEN', async () => {
-    const custom = await runExample(dir, { TENANT_ID: 'acme', API_TOKEN: 'secret_token_9' })
-    try {
-      const ok = await curl('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-X', 'POST', custom.url, '-u', 'acme:secret_token_9', '-H', 'Content-Type: application/json', '-d', payload])
-      const demo = await curl('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-X', 'POST', custom.url, '-u', 'tenant123:api_token_abc123', '-H', 'Content-Type: application/json', '-d', payload])
-      expect([ok.stdout, demo.stdout]).toEqual(['202', '401'])
-    } finally {
-      await custom.stop()
-    }
-  })
-})
+describeReceiverExample('express receiver example', dir)
 
 describe('express receiver example: Standard Webhooks at POST /webhook/signed', () => {
   let example: RunningExample

@@ -10,3 +10,4 @@ export { describeOutboxContract, type OutboxContractOptions } from './outbox-con
 export * from './signatures.js'
 export { describeAdmin, type StartAdmin } from './admin.js'
 export { REDIS_URL, redisAnswers, redisForTests } from './redis.js'
+export { acceptedLines, describeReceiverExample } from './receiver-example.js'
