@@ -31,8 +31,7 @@ export type ResolvedOptions = Required<SqliteOutboxOptions>
 const SYNCHRONOUS: readonly Synchronous[] = ['NORMAL', 'FULL', 'EXTRA']
 
 /** Copies, defaults and validates once, at creation. */
-export function resolveOptions(options: SqliteOutboxOptions): ResolvedOptions {
-  const where = 'sqliteOutbox()'
+export function resolveOptions(options: SqliteOutboxOptions, where = 'sqliteOutbox()'): ResolvedOptions {
   const { path, synchronous = 'NORMAL', busyTimeout = 5000 } = options ?? {}
   if (typeof path !== 'string' || path.trim() === '') {
     throw new TypeError(`${where}: "path" must name the database file, e.g. path: './data/outbox.sqlite' (or ':memory:' in tests)`)

@@ -1,41 +1,16 @@
 import { type DeliveryEvent, type Lease, type NewMessage, type Outbox, bearer, createDeliverer, createForwarder } from '@webhook-trigger/core'
-import { describeOutboxContract, startUpstream } from '@webhook-trigger/testkit'
+import { REDIS_URL, describeOutboxContract, redisForTests, startUpstream } from '@webhook-trigger/testkit'
 import { Queue } from 'bullmq'
 import { randomUUID } from 'node:crypto'
-import { connect } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { connect as connectTls } from 'node:tls'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type RedisOutboxOptions, redisOutbox } from './index.js'
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const PREFIX = 'wt-test'
 const LEASE = 500
 const SWEEP = 100
 
-/** Whether something answers PING at `url` within a second. */
-function answers(url: string): Promise<boolean> {
-  const { protocol, hostname, port } = new URL(url)
-  const options = { host: hostname.replace(/^\[|\]$/g, ''), port: Number(port || 6379) }
-  return new Promise((resolve) => {
-    const socket = protocol === 'rediss:' ? connectTls({ ...options, rejectUnauthorized: false }) : connect(options)
-    const done = (answer: boolean) => {
-      socket.destroy()
-      resolve(answer)
-    }
-    socket.setTimeout(1000, () => done(false))
-    socket.on('error', () => done(false))
-    socket.on(protocol === 'rediss:' ? 'secureConnect' : 'connect', () => socket.write('PING\r\n'))
-    socket.on('data', (data: Buffer) => done(data[0] === 0x2b || data[0] === 0x2d)) // "+PONG" or "-NOAUTH": Redis either way
-  })
-}
-
-const reachable = await answers(REDIS_URL)
-if (!reachable) {
-  // CI must run these: a missing Redis there is a failure, not a skip.
-  if (process.env.CI === 'true') throw new Error(`Redis does not answer at REDIS_URL=${REDIS_URL}, and CI=true needs it (.ci/run starts redis-server)`)
-  console.warn(`Skipping the redisOutbox() tests: nothing answers at REDIS_URL=${REDIS_URL}. Start redis-server, or point REDIS_URL at one.`)
-}
+const reachable = await redisForTests('the redisOutbox() tests')
 
 /** Deletes every key of a test queue. */
 async function obliterate(queue: string): Promise<void> {

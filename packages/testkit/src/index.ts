@@ -10,4 +10,5 @@ export { describeOutboxContract, type OutboxContractOptions } from './outbox-con
 export * from './signatures.js'
 export { describeAdmin, type StartAdmin } from './admin.js'
 export { REDIS_URL, redisAnswers, redisForTests } from './redis.js'
+export { describeDeliveryLogContract, type ContractDeliveryLog } from './delivery-log-contract.js'
 export { acceptedLines, describeReceiverExample } from './receiver-example.js'
