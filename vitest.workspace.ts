@@ -18,7 +18,14 @@ const resolve = {
 
 const project = (name: string, include: string[]) => ({
   resolve,
-  test: { name, include, environment: 'node', testTimeout: 20_000, hookTimeout: 30_000 },
+  test: {
+    name,
+    include,
+    benchmark: { include: include.map((glob) => glob.replace('.test.ts', '.bench.ts')) },
+    environment: 'node',
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+  },
 })
 
 export default [

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { bench, describe } from 'vitest'
-import { authenticate, basic, bearer, checkEnvelope, parseJson, tenants } from './index.js'
+import { authenticate, basic, bearer, checkEnvelope, createWebhookVerifier, parseJson, tenants } from './index.js'
 
 // The per-request work of a receiver, without HTTP around it: what the
 // end-to-end benchmark (`npm run bench`) cannot split apart.
@@ -58,5 +58,16 @@ describe.each([
   // The floor: what a parser that checks nothing pays for the same bytes.
   bench('baseline: JSON.parse(bytes.toString())', () => {
     JSON.parse(bytes.toString('utf8'))
+  })
+})
+
+// The whole pipeline minus HTTP and stream reading: what the parts above add
+// up to once the verifier strings them together (awaits, result objects, id).
+describe('createWebhookVerifier().verify()', () => {
+  const verifier = createWebhookVerifier({ auth: both })
+
+  bench('the reference payload as bytes, Basic', async () => {
+    const body = { kind: 'bytes', bytes: REFERENCE } as const
+    expectOk(await verifier.verify({ method: 'POST', ...basicRequest, body }), 'verify')
   })
 })

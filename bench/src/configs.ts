@@ -1,0 +1,58 @@
+import type { Credential } from './fixture.js'
+
+/** One server under test. */
+export interface Config {
+  /** Short id, for BENCH_ONLY and the JSON results. */
+  name: string
+  /** What the table calls it. */
+  label: string
+  side: 'peer' | 'ours'
+  /** servers/<server>.ts */
+  server: string
+  /** What the load generator sends to prove who it is. */
+  credential: Credential
+  /** Forwards to the upstream process. */
+  upstream?: boolean
+  /** The configuration whose req/s this one is divided by, measured in the same run. */
+  peer?: string
+  /** For ours: the ratio to the peer we aim for. */
+  target?: number
+}
+
+// Interleaving order: peers and ours alternate, so a slow patch of the shared
+// machine does not land on one side only.
+export const CONFIGS: readonly Config[] = [
+  { name: 'node-http', label: 'node:http + timingSafeEqual + JSON.parse (reference)', side: 'peer', server: 'node-http', credential: 'basic' },
+  { name: 'ours-core', label: 'ours: core on node:http, Basic', side: 'ours', server: 'ours-core', credential: 'basic', peer: 'node-http', target: 0.85 },
+  { name: 'express-json', label: 'Express 5 + express.json(), no auth', side: 'peer', server: 'express-json', credential: 'none', peer: 'node-http' },
+  { name: 'ours-express-basic', label: 'ours: Express adapter, Basic', side: 'ours', server: 'ours-express', credential: 'basic', peer: 'express-json', target: 1.2 },
+  { name: 'express-basic-auth', label: 'Express 5 + express-basic-auth + express.json()', side: 'peer', server: 'express-basic-auth', credential: 'basic', peer: 'express-json' },
+  { name: 'ours-express-bearer', label: 'ours: Express adapter, Bearer', side: 'ours', server: 'ours-express', credential: 'bearer', peer: 'express-json' },
+  { name: 'koa-bodyparser', label: 'Koa 3 + @koa/bodyparser, no auth', side: 'peer', server: 'koa-bodyparser', credential: 'none', peer: 'node-http' },
+  { name: 'ours-koa-basic', label: 'ours: Koa adapter, Basic', side: 'ours', server: 'ours-koa', credential: 'basic', peer: 'koa-bodyparser', target: 1.05 },
+  { name: 'koa-basic-auth', label: 'Koa 3 + koa-basic-auth + @koa/bodyparser', side: 'peer', server: 'koa-basic-auth', credential: 'basic', peer: 'koa-bodyparser' },
+  { name: 'octokit', label: '@octokit/webhooks Node middleware, HMAC', side: 'peer', server: 'octokit', credential: 'github-hmac', peer: 'node-http' },
+  { name: 'undici-forwarder', label: 'node:http + undici request() forwarder (reference)', side: 'peer', server: 'undici-forwarder', credential: 'none', upstream: true },
+  { name: 'ours-core-relay', label: 'ours: relay on node:http (createForwardHandler)', side: 'ours', server: 'ours-core-relay', credential: 'none', upstream: true, peer: 'undici-forwarder', target: 0.85 },
+  { name: 'http-proxy-middleware', label: 'Express 5 + http-proxy-middleware, keep-alive', side: 'peer', server: 'express-http-proxy', credential: 'none', upstream: true, peer: 'undici-forwarder' },
+  { name: 'ours-express-relay', label: 'ours: relay through Express forward()', side: 'ours', server: 'ours-express-relay', credential: 'none', upstream: true, peer: 'http-proxy-middleware', target: 1.5 },
+  { name: 'ours-intermediary', label: 'ours: queued intermediary, webhook() + forward({ outbox: memoryOutbox() }), Basic', side: 'ours', server: 'ours-intermediary', credential: 'basic', upstream: true, peer: 'http-proxy-middleware' },
+]
+
+/** Peak RSS any of ours may reach, in MB. */
+export const RSS_TARGET_MB = 120
+
+/**
+ * The configurations named in `only` (all when empty), plus the peers they
+ * are compared with, in the interleaving order.
+ */
+export function selectConfigs(only: readonly string[]): Config[] {
+  if (only.length === 0) return [...CONFIGS]
+  const unknown = only.filter((name) => !CONFIGS.some((config) => config.name === name))
+  if (unknown.length > 0) {
+    throw new TypeError(`BENCH_ONLY: unknown configuration ${unknown.join(', ')}; known: ${CONFIGS.map((c) => c.name).join(', ')}`)
+  }
+  const wanted = new Set(only)
+  for (const config of CONFIGS) if (wanted.has(config.name) && config.peer !== undefined) wanted.add(config.peer)
+  return CONFIGS.filter((config) => wanted.has(config.name))
+}

@@ -1,0 +1,44 @@
+import autocannon from 'autocannon'
+import type { FromLoader, LoadJob, LoadResult, ToLoader } from './protocol.js'
+
+// The load generator: a long-lived child process, pinned to its own core by
+// the runner, that runs one autocannon job per message. Keeping it alive
+// avoids paying autocannon's start-up before every round.
+
+async function run(job: LoadJob): Promise<LoadResult> {
+  const cpu = process.cpuUsage()
+  const result = await autocannon({
+    url: job.url,
+    connections: job.connections,
+    duration: job.duration,
+    method: 'POST',
+    headers: job.headers,
+    body: job.body,
+  })
+  const statusCodes: Record<string, number> = {}
+  for (const [code, { count }] of Object.entries(result.statusCodeStats)) statusCodes[code] = count
+  const { user, system } = process.cpuUsage(cpu)
+  return {
+    requests: result.requests.total,
+    seconds: result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    statusCodes,
+    loaderCpuMicros: user + system,
+  }
+}
+
+function send(message: FromLoader): void {
+  process.send!(message)
+}
+
+process.on('message', (message: ToLoader) => {
+  run(message.job).then(
+    (result) => send({ type: 'done', outcome: { ok: true, result } }),
+    (error: unknown) => send({ type: 'done', outcome: { ok: false, message: String(error) } }),
+  )
+})
+process.on('disconnect', () => process.exit(0))
+send({ type: 'ready' })

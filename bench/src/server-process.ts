@@ -1,0 +1,52 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { exited, nextMessage } from './ipc.js'
+import { nodeCommand } from './pinning.js'
+import type { FromServer, ServerStats, ToServer } from './protocol.js'
+
+export interface ServerProcess {
+  readonly name: string
+  readonly pid: number
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  readonly origin: string
+  stats(): Promise<ServerStats>
+  stop(): Promise<void>
+}
+
+export interface StartOptions {
+  /** Core to pin the process to; unpinned when undefined. */
+  cpu: number | undefined
+  env?: Record<string, string>
+  /** Extra node flags, e.g. `--cpu-prof`. */
+  nodeArgs?: readonly string[]
+}
+
+/** Starts `servers/<file>.js` as its own process and waits until it listens. */
+export async function startServer(name: string, file: string, options: StartOptions): Promise<ServerProcess> {
+  const script = fileURLToPath(new URL(`./servers/${file}.js`, import.meta.url))
+  const [command, args] = nodeCommand(options.cpu, [...(options.nodeArgs ?? []), script])
+  const child: ChildProcess = spawn(command, args, {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, NODE_ENV: 'production', PORT: '0', ...options.env },
+  })
+  const what = `server "${name}" (${file}.js)`
+  const { port } = await nextMessage<FromServer, 'ready'>(child, 'ready', what, 30_000)
+  const send = (message: ToServer) => child.send(message)
+
+  return {
+    name,
+    // taskset execs node in place, so this is the server's own pid.
+    pid: child.pid!,
+    origin: `http://127.0.0.1:${port}`,
+    async stats() {
+      const reply = nextMessage<FromServer, 'stats'>(child, 'stats', what)
+      send({ type: 'stats' })
+      const { cpuMicros, maxRssBytes, pending } = await reply
+      return { cpuMicros, maxRssBytes, pending }
+    },
+    async stop() {
+      if (child.connected) send({ type: 'stop' })
+      await exited(child)
+    },
+  }
+}

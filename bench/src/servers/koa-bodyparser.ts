@@ -1,0 +1,19 @@
+import { createServer } from 'node:http'
+import { bodyParser } from '@koa/bodyparser'
+import Koa from 'koa'
+import { ACCEPTED_BODY } from './accepted.js'
+import { serve } from './serve.js'
+
+// Peer: Koa 3 and @koa/bodyparser, no authentication at all.
+
+const app = new Koa()
+app.use(bodyParser())
+app.use((ctx) => {
+  ctx.status = 202
+  ctx.type = 'json'
+  ctx.body = ACCEPTED_BODY
+})
+
+// Koa's callback returns a promise that Koa itself settles; node:http ignores it.
+const handle = app.callback()
+serve(createServer((req, res) => void handle(req, res)))

@@ -1,0 +1,32 @@
+import { createServer } from 'node:http'
+import {
+  acceptedResponse,
+  basic,
+  bearer,
+  bodySource,
+  createWebhookVerifier,
+  settleOnFinish,
+  tenants,
+  writeResponse,
+} from '@webhook-trigger/core'
+import { PATH, TENANT, TOKEN } from '../fixture.js'
+import { serve } from './serve.js'
+
+// Ours: the core on bare node:http, as the README's "without a framework" example.
+
+const credentials = tenants({ [TENANT]: TOKEN })
+const verifier = createWebhookVerifier({ path: PATH, auth: [basic(credentials), bearer(credentials)] })
+
+const server = createServer((req, res) => {
+  if (!verifier.handles(req.url)) return writeResponse(res, { status: 404, headers: {}, body: '' })
+  verifier.verify({ method: req.method, headers: req.headers, rawHeaders: req.rawHeaders, body: bodySource(req) }).then(
+    (result) => {
+      if (!result.ok) return writeResponse(res, result.response)
+      settleOnFinish(res, result)
+      writeResponse(res, acceptedResponse(result.webhook))
+    },
+    () => writeResponse(res, { status: 500, headers: {}, body: '' }),
+  )
+})
+
+serve(server)

@@ -1,0 +1,52 @@
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { FromServer, ToServer } from '../protocol.js'
+
+export interface ServeOptions {
+  /** Work still in flight after the load stops (an outbox), so the runner reads CPU only once it is done. */
+  pending?: () => number | Promise<number>
+  /** Releases what the server holds (connection pools, deliverers) before the process exits. */
+  close?: () => unknown
+}
+
+function send(message: FromServer): void {
+  process.send!(message)
+}
+
+/**
+ * Listens on loopback at `PORT` (0: any free port) and answers the runner's
+ * control messages over IPC. Every server file ends with this call.
+ */
+export function serve(server: Server, options: ServeOptions = {}): void {
+  if (process.send === undefined) {
+    throw new Error('Start this server through the benchmark runner (npm run bench): it reports to it over IPC.')
+  }
+  server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
+    send({ type: 'ready', port: (server.address() as AddressInfo).port })
+  })
+
+  let stopping = false
+  async function stop(): Promise<void> {
+    if (stopping) return
+    stopping = true
+    server.closeAllConnections()
+    server.close()
+    await options.close?.()
+    // A normal exit, not a signal: `node --cpu-prof` writes its profile now.
+    process.exit(0)
+  }
+
+  process.on('message', (message: ToServer) => {
+    if (message.type === 'stop') {
+      void stop()
+      return
+    }
+    void Promise.resolve(options.pending?.() ?? 0).then((pending) => {
+      const { user, system } = process.cpuUsage()
+      // resourceUsage() reports maxRSS in kilobytes.
+      send({ type: 'stats', cpuMicros: user + system, maxRssBytes: process.resourceUsage().maxRSS * 1024, pending })
+    })
+  })
+  // The runner died: do not outlive it.
+  process.on('disconnect', () => void stop())
+}
