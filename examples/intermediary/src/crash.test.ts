@@ -123,11 +123,20 @@ describe('intermediary example under kill -9', () => {
     await stream.stop()
 
     const started = Date.now()
-    await vi.waitFor(() => expect(stream.accepted.filter((id) => !upstream.delivered.includes(id))).toEqual([]), { timeout: 25_000, interval: 200 })
+    const queue = new Queue(env.REDIS_QUEUE, { connection: { url: REDIS_URL } })
+    try {
+      await vi.waitFor(() => expect(stream.accepted.filter((id) => !upstream.delivered.includes(id))).toEqual([]), { timeout: 25_000, interval: 200 })
+    } catch (error) {
+      // Say where the missing events are, for whoever reads a failing CI log.
+      for (const id of stream.accepted.filter((id) => !upstream.delivered.includes(id))) {
+        const job = await queue.getJob(id)
+        console.error(id, job ? { state: await job.getState(), attemptsMade: job.attemptsMade, failedReason: job.failedReason, delay: job.delay, ts: job.timestamp } : 'not in Redis')
+      }
+      throw error
+    }
     console.log(`redis: all delivered ${Date.now() - started} ms after the stream stopped`)
     const duplicates = duplicatesOf(upstream.delivered)
     console.log(`redis crash test: ${stream.accepted.length} accepted, 2 kills survived, ${duplicates.length} duplicates`)
-    const queue = new Queue(env.REDIS_QUEUE, { connection: { url: REDIS_URL } })
     await queue.obliterate({ force: true })
     await queue.close()
     expect(duplicates.length).toBeLessThanOrEqual(2 * 8)

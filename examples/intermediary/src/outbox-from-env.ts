@@ -13,6 +13,8 @@ export function outboxFromEnv(env: NodeJS.ProcessEnv): Outbox {
       connection: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
       queue: env.REDIS_QUEUE ?? 'webhook-trigger-intermediary',
       ...(env.REDIS_STALLED_MS && { stalledInterval: Number(env.REDIS_STALLED_MS) }),
+      // The same lease the deliverer asks for, so a lease is one atomic step.
+      ...(env.LEASE_MS && { leaseMs: Number(env.LEASE_MS) }),
     })
   }
   if (env.OUTBOX !== undefined && env.OUTBOX !== 'sqlite') throw new Error(`OUTBOX must be "sqlite" or "redis", got "${env.OUTBOX}"`)

@@ -30,6 +30,14 @@ export interface RedisOutboxOptions {
    */
   stalledInterval?: number
   /**
+   * The lease length the deliverer asks for (its `leaseMs`), in ms. Set it to
+   * the same value: a job is then leased with this lock in one atomic step,
+   * while a different length needs a second call, and a process killed between
+   * the two leaves the job locked for this long.
+   * @default 30000
+   */
+  leaseMs?: number
+  /**
    * Called with errors of the Redis connections that no call is waiting for
    * (a connection lost, a failed sweep).
    * @default emits a process warning
@@ -38,6 +46,7 @@ export interface RedisOutboxOptions {
 }
 
 export interface ResolvedOptions {
+  leaseMs: number
   connection: RedisOptions
   queue: string
   prefix: string
@@ -71,7 +80,8 @@ function name(option: 'queue' | 'prefix', value: string): string {
 
 /** Copies, defaults and validates once, at creation. */
 export function resolveOptions(options: RedisOutboxOptions = {}): ResolvedOptions {
-  const { stalledInterval = 10_000 } = options
+  const { stalledInterval = 10_000, leaseMs = 30_000 } = options
+  if (!Number.isInteger(leaseMs) || leaseMs <= 0) throw new TypeError(`${WHERE}: "leaseMs" must be a whole number of ms above 0, e.g. leaseMs: 30000`)
   if (!Number.isInteger(stalledInterval) || stalledInterval <= 0) {
     throw new TypeError(`${WHERE}: "stalledInterval" must be a whole number of ms above 0, e.g. stalledInterval: 10000`)
   }
@@ -82,6 +92,7 @@ export function resolveOptions(options: RedisOutboxOptions = {}): ResolvedOption
     queue: name('queue', options.queue ?? 'webhook-trigger'),
     prefix: name('prefix', options.prefix ?? 'bull'),
     stalledInterval,
+    leaseMs,
     onError,
   }
 }

@@ -21,7 +21,7 @@ async function obliterate(queue: string): Promise<void> {
 
 /** An outbox on a queue of its own, with a short sweep; `close()` also deletes the queue. */
 function testOutbox(queue = `q-${randomUUID()}`, options: RedisOutboxOptions = {}): Outbox {
-  const outbox = redisOutbox({ connection: REDIS_URL, prefix: PREFIX, queue, stalledInterval: SWEEP, ...options })
+  const outbox = redisOutbox({ connection: REDIS_URL, prefix: PREFIX, queue, stalledInterval: SWEEP, leaseMs: LEASE, ...options })
   return { ...outbox, close: () => outbox.close().then(() => obliterate(queue)) }
 }
 

@@ -5,7 +5,6 @@ import { JOB_NAME, type JobData, type JobRecord, leaseToken, lockOf, readRecord,
 import { type RedisOutboxOptions, resolveOptions } from './redis-outbox-options.js'
 
 /** The lock a fetched job gets before it is set to the lease's own length; the deliverer's default lease. */
-const LOCK_MS = 30_000
 const YEAR = 365 * 24 * 3600 * 1000
 
 const JOB_OPTIONS = {
@@ -49,14 +48,14 @@ const lost = (error: unknown): boolean => LOST.has((error as { code?: unknown } 
  * const relay = forward({ to, auth, outbox: redisOutbox({ connection: process.env.REDIS_URL }) })
  */
 export function redisOutbox(options: RedisOutboxOptions = {}): Outbox {
-  const { connection, queue: name, prefix, stalledInterval, onError } = resolveOptions(options)
+  const { connection, queue: name, prefix, stalledInterval, leaseMs: lockMs, onError } = resolveOptions(options)
   const queue = new Queue<JobData>(name, { connection, prefix })
   // Jobs are fetched by hand (no processor): a lease is a BullMQ lock that nobody renews.
   const worker = new Worker<JobData>(name, null, {
     connection,
     prefix,
     autorun: false,
-    lockDuration: LOCK_MS,
+    lockDuration: lockMs,
     skipLockRenewal: true,
     stalledInterval,
     // An expired lease always goes back in line; it is the deliverer that counts attempts and gives up.
@@ -115,7 +114,7 @@ export function redisOutbox(options: RedisOutboxOptions = {}): Outbox {
         const job: Job<JobData> | undefined = await worker.getNextJob(lock, { block: false })
         if (job === undefined) break
         // Lost already only if the lease is shorter than the round trip; another process has it then.
-        if (leaseMs !== LOCK_MS && (await job.extendLock(lock, leaseMs)) !== 1) continue
+        if (leaseMs !== lockMs && (await job.extendLock(lock, leaseMs)) !== 1) continue
         const released = readRecord(job.failedReason).released ?? 0
         leases.push({ message: toMessage(job), token: leaseToken(lock, released), until: now + leaseMs })
       }

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { createInterface } from 'node:readline'
 
 export interface RunningExample {
@@ -27,6 +28,8 @@ export async function runExample(
     cwd: dir,
     env: { ...process.env, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so stop() reaches npm, its shell and the server alike.
+    detached: true,
   })
   const lines: string[] = []
   const errors: string[] = []
@@ -49,9 +52,21 @@ export async function runExample(
     child,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return
-      // npm forwards SIGTERM to the server, which closes and exits.
-      child.kill('SIGTERM')
-      await once(child, 'exit')
+      // npm does not reliably pass signals on to the server: signal the whole group,
+      // give it two seconds to close, then kill whatever is left.
+      const group = -child.pid!
+      const alive = () => {
+        try {
+          process.kill(group, 0)
+          return true
+        } catch {
+          return false
+        }
+      }
+      process.kill(group, 'SIGTERM')
+      for (let waited = 0; alive() && waited < 2000; waited += 50) await sleep(50)
+      if (alive()) process.kill(group, 'SIGKILL')
+      if (child.exitCode === null && child.signalCode === null) await once(child, 'exit')
     },
   }
 }
