@@ -9,9 +9,8 @@ import type { VerifyResult } from './webhook-verifier.js'
  * if (!result.ok) return writeResponse(res, problemResponse(result.problem))
  */
 export function writeResponse(res: ServerResponse, { status, headers, body }: WebhookResponse): void {
-  res.statusCode = status
-  for (const name in headers) res.setHeader(name, headers[name]!)
-  res.setHeader('content-length', typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength)
+  // One writeHead call instead of a setHeader per field; headers set earlier (Express's) are kept.
+  res.writeHead(status, { ...headers, 'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength })
   res.end(body)
 }
 

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
 
 type Awaitable<T> = T | Promise<T>
 
@@ -60,7 +60,8 @@ const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/i
 const DECOY = [randomBytes(32)]
 
 function sha256(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest()
+  // The one-shot crypto.hash (Node 20.12+) skips the Hash object createHash builds.
+  return hash('sha256', value, 'buffer')
 }
 
 /**

@@ -1,5 +1,5 @@
 import { type Upstream, startUpstream } from '@webhook-trigger/testkit'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { bearer } from '../auth/bearer.js'
 import { createForwarder } from '../forward/forwarder.js'
 import { STANDARD_SCHEDULE } from '../index.js'
@@ -8,6 +8,12 @@ import { memoryOutbox } from './memory-outbox.js'
 import type { Outbox } from './outbox.js'
 
 const T0 = Date.parse('2026-11-28T10:00:00Z')
+
+/** How many requests had arrived, but not yet been answered (20 ms later), when request `i` arrived. */
+function inFlightAt(received: Array<{ at: number }>, i: number): number {
+  const at = received[i]!.at
+  return received.filter((r) => r.at <= at && r.at + 20 > at).length
+}
 
 describe('createDeliverer()', () => {
   let upstream: Upstream
@@ -89,6 +95,20 @@ describe('createDeliverer()', () => {
     clock += 30_000
     expect(await deliverer.tick()).toBe(1)
     expect(events).toEqual([{ type: 'delivered', id: 'evt_1', attempts: 2, status: 200 }])
+  })
+
+  it('drains a backlog at once, never more than `concurrency` at a time (it used to wait a poll per batch)', async () => {
+    const { forwarder } = await setUp([{ status: 200, delay: 20 }])
+    const deliverer = createDeliverer(outbox, forwarder, { concurrency: 2, pollInterval: 60_000, onEvent: (e) => events.push(e) })
+    cleanup.unshift(() => deliverer.close())
+    for (let i = 2; i <= 10; i++) {
+      await outbox.enqueue({ id: `evt_${i}`, target: upstream.url, headers: { 'idempotency-key': `evt_${i}` }, body: Buffer.from('{}') }, clock)
+    }
+    deliverer.start()
+    deliverer.wake()
+    deliverer.wake()
+    await vi.waitFor(() => expect(events.filter((e) => e.type === 'delivered')).toHaveLength(10), { timeout: 3000 })
+    expect(Math.max(...upstream.received.map((_, i) => inFlightAt(upstream.received, i)))).toBeLessThanOrEqual(2)
   })
 
   it('on close, lets in-flight sends finish or releases them unattempted', async () => {

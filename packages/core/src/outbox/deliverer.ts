@@ -76,6 +76,8 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
   const abort = new AbortController()
   let timer: NodeJS.Timeout | undefined
   let closing = false
+  let reserved = 0
+  let backlog = false
   let polling: Promise<unknown> | undefined
 
   async function send(lease: Lease): Promise<void> {
@@ -100,15 +102,30 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
     report({ type: 'retrying', id: message.id, attempts: message.attempts, nextAttemptAt, error })
   }
 
+  const warn = (error: unknown) => process.emitWarning(`webhook-trigger deliverer: ${String(error)}`)
+
   /** Leases what is due and starts sending it; resolves, once leased, to the sends in flight. */
   async function poll(): Promise<Array<Promise<void>>> {
-    const room = concurrency - inFlight.size
+    // Room is reserved before the await, so polls running at once never exceed `concurrency`.
+    const room = concurrency - inFlight.size - reserved
     if (closing || room <= 0) return []
-    const leases = await outbox.lease(room, now(), leaseMs)
+    reserved += room
+    let leases: Lease[]
+    try {
+      leases = await outbox.lease(room, now(), leaseMs)
+    } finally {
+      reserved -= room
+    }
+    // A full batch means more may be due: each finished send then looks again at once,
+    // instead of a backlog draining one batch per poll interval.
+    backlog = leases.length === room
     return leases.map((lease) => {
       const running = send(lease)
-        .catch((error: unknown) => process.emitWarning(`webhook-trigger deliverer: ${String(error)}`))
-        .finally(() => inFlight.delete(lease))
+        .catch(warn)
+        .finally(() => {
+          inFlight.delete(lease)
+          if (backlog && timer !== undefined) void poll().catch(warn)
+        })
       inFlight.set(lease, running)
       return running
     })
@@ -120,7 +137,7 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
       // Do not wait for the sends: the next poll may start more while these are in flight.
       polling = poll()
       polling.then(schedule, (error: unknown) => {
-        process.emitWarning(`webhook-trigger deliverer: ${String(error)}`)
+        warn(error)
         schedule()
       })
     }, pollInterval)
@@ -133,7 +150,7 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
     },
     wake() {
       if (timer === undefined || closing) return
-      void poll().catch((error: unknown) => process.emitWarning(`webhook-trigger deliverer: ${String(error)}`))
+      void poll().catch(warn)
     },
     async tick() {
       await Promise.all(inFlight.values())

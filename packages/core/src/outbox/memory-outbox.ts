@@ -1,22 +1,32 @@
 import { randomUUID } from 'node:crypto'
+import { DueQueue } from './due-queue.js'
 import type { Lease, NewMessage, Outbox, OutboxMessage, OutboxState } from './outbox.js'
 
 interface Entry {
   message: OutboxMessage
   state: OutboxState
   lease?: { token: string; until: number }
+  /** Bumped whenever the due time changes, so older queue entries are ignored. */
+  version: number
 }
 
 /**
  * An outbox in process memory: for tests and for deployments that accept
  * losing queued events on a crash. Use a durable outbox otherwise.
+ * Leasing costs O(log n) per message leased, whatever the backlog.
  *
  * @example
  * forward({ to, auth, outbox: memoryOutbox() })
  */
 export function memoryOutbox(): Outbox {
   const entries = new Map<string, Entry>()
+  const queue = new DueQueue()
   const copy = (message: OutboxMessage): OutboxMessage => ({ ...message, headers: { ...message.headers } })
+
+  /** Due at `at`: the message itself when free, its lease's end when held. */
+  function schedule(entry: Entry, at: number): void {
+    queue.push(entry.message.id, at, ++entry.version)
+  }
 
   function settle(lease: Lease, apply: (entry: Entry) => void): Promise<boolean> {
     const entry = entries.get(lease.message.id)
@@ -26,37 +36,52 @@ export function memoryOutbox(): Outbox {
     return Promise.resolve(true)
   }
 
-  const due = (entry: Entry, now: number): boolean =>
-    entry.state === 'pending' && (entry.lease === undefined ? entry.message.nextAttemptAt <= now : entry.lease.until <= now)
+  function revive(entry: Entry, now: number): void {
+    entry.state = 'pending'
+    entry.lease = undefined
+    entry.message.attempts = 0
+    entry.message.nextAttemptAt = now
+    schedule(entry, now)
+  }
 
   return {
     enqueue(message: NewMessage, now: number) {
       if (entries.has(message.id)) return Promise.resolve('duplicate' as const)
       const stored: OutboxMessage = { ...message, headers: { ...message.headers }, attempts: 0, createdAt: now, nextAttemptAt: now }
-      entries.set(message.id, { message: stored, state: 'pending' })
+      const entry: Entry = { message: stored, state: 'pending', version: 0 }
+      entries.set(message.id, entry)
+      schedule(entry, now)
       return Promise.resolve('queued' as const)
     },
 
     lease(max, now, leaseMs) {
-      const ready = [...entries.values()].filter((entry) => due(entry, now))
-      ready.sort((a, b) => dueAt(a) - dueAt(b))
-      return Promise.resolve(
-        ready.slice(0, max).map((entry) => {
-          entry.message.attempts++
-          entry.lease = { token: randomUUID(), until: now + leaseMs }
-          return { message: copy(entry.message), ...entry.lease }
-        }),
-      )
+      const leases: Lease[] = []
+      while (leases.length < max) {
+        const next = queue.popDue(now)
+        if (next === undefined) break
+        const entry = entries.get(next.id)
+        if (entry === undefined || entry.version !== next.version || entry.state !== 'pending') continue
+        entry.message.attempts++
+        entry.lease = { token: randomUUID(), until: now + leaseMs }
+        // Held until the lease ends; then due again, in case its worker died.
+        schedule(entry, entry.lease.until)
+        leases.push({ message: copy(entry.message), ...entry.lease })
+      }
+      return Promise.resolve(leases)
     },
 
     complete: (lease) => settle(lease, (entry) => entries.delete(entry.message.id)),
 
     retry: (lease, nextAttemptAt, error, status) =>
-      settle(lease, (entry) => Object.assign(entry.message, { nextAttemptAt, lastError: error, lastStatus: status })),
+      settle(lease, (entry) => {
+        Object.assign(entry.message, { nextAttemptAt, lastError: error, lastStatus: status })
+        schedule(entry, nextAttemptAt)
+      }),
 
     bury: (lease, error, status) =>
       settle(lease, (entry) => {
         entry.state = 'dead'
+        entry.version++
         Object.assign(entry.message, { lastError: error, lastStatus: status })
       }),
 
@@ -64,11 +89,16 @@ export function memoryOutbox(): Outbox {
       settle(lease, (entry) => {
         entry.message.attempts--
         entry.message.nextAttemptAt = lease.message.nextAttemptAt
+        schedule(entry, entry.message.nextAttemptAt)
       }),
 
     list(state, limit = Infinity) {
-      const found = [...entries.values()].filter((entry) => entry.state === state).map((entry) => copy(entry.message))
-      return Promise.resolve(found.slice(0, limit))
+      const found: OutboxMessage[] = []
+      for (const entry of entries.values()) {
+        if (found.length >= limit) break
+        if (entry.state === state) found.push(copy(entry.message))
+      }
+      return Promise.resolve(found)
     },
 
     redeliver(id, now) {
@@ -102,15 +132,4 @@ export function memoryOutbox(): Outbox {
 
     close: () => Promise.resolve(),
   }
-}
-
-function dueAt(entry: Entry): number {
-  return entry.lease?.until ?? entry.message.nextAttemptAt
-}
-
-function revive(entry: Entry, now: number): void {
-  entry.state = 'pending'
-  entry.lease = undefined
-  entry.message.attempts = 0
-  entry.message.nextAttemptAt = now
 }

@@ -12,13 +12,20 @@ const CLOSE_BRACKET = 0x5d
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
 
+function countOf(text: string, char: string): number {
+  let count = 0
+  for (let at = text.indexOf(char); at !== -1; at = text.indexOf(char, at + 1)) count++
+  return count
+}
+
 /**
  * True when arrays and objects nest deeper than `max`. One pass over the
  * text, skipping strings, before JSON.parse builds anything.
  */
 export function nestsDeeperThan(text: string, max: number): boolean {
-  // Nesting deeper than max needs more than max opening brackets.
-  if (text.length <= max) return false
+  // Nesting deeper than max needs more than max opening brackets: counting
+  // them with indexOf (native) settles most bodies without the loop below.
+  if (text.length <= max || countOf(text, '{') + countOf(text, '[') <= max) return false
   let depth = 0
   let inString = false
   for (let i = 0; i < text.length; i++) {
@@ -65,9 +72,8 @@ function isObject(value: unknown): value is object {
   return value !== null && typeof value === 'object'
 }
 
-// Only a body containing one of these can spell a forbidden key (possibly
-// with \u escapes), so most bodies skip the walk.
-const SUSPICIOUS = /__proto__|constructor|\\u/
+/** Only a body containing one of these can spell a forbidden key (possibly with \u escapes), so most skip the walk. */
+const suspicious = (text: string): boolean => text.includes('__proto__') || text.includes('constructor') || text.includes('\\u')
 
 /** The checks that still apply to a value another body parser produced. */
 export function checkParsed(value: unknown, maxDepth: number): ParseResult {
@@ -100,7 +106,7 @@ export function parseJson(bytes: Uint8Array, maxDepth: number): ParseResult {
     return { ok: false, problem: problem('payload.malformed', `The body is not valid JSON${where}.`) }
   }
   // Depth was checked on the text, so the walk only looks for keys.
-  const found = SUSPICIOUS.test(text) ? inspectValue(value, Infinity) : undefined
+  const found = suspicious(text) ? inspectValue(value, Infinity) : undefined
   return found === undefined ? { ok: true, value } : { ok: false, problem: found }
 }
 
