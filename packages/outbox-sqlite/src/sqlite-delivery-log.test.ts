@@ -1,6 +1,5 @@
-import { describeDeliveryLogContract } from '@webhook-trigger/testkit'
+import { describeDeliveryLogContract, startNodeWorker } from '@webhook-trigger/testkit'
 import Database from 'better-sqlite3'
-import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -122,22 +121,8 @@ describe('sqliteDeliveryLog()', () => {
   })
 })
 
-/** Starts node on the built packages; `ready` once it printed its first line, `go()` writes a line to its stdin, `done` is all it printed. */
+/** A second node process on the built packages. */
 function startNode(args: string[]) {
   if (!existsSync(join(ROOT, 'packages/outbox-sqlite/dist/index.js'))) throw new Error('build first: npx tsc -b')
-  const child = spawn(process.execPath, args, { cwd: ROOT, timeout: 15_000 })
-  let out = ''
-  let err = ''
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()))
-  const done = new Promise<string>((resolve, reject) => {
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`worker exited ${code}: ${err}`))))
-  })
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      if (out.includes('\n')) resolve()
-    })
-    done.then(() => reject(new Error('worker ended before it was ready')), reject)
-  })
-  return { ready, done, go: () => child.stdin.write('go\n') }
+  return startNodeWorker(ROOT, args)
 }
