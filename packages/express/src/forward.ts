@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { TLSSocket } from 'node:tls'
-import { type ForwardHandler, type ForwardOptions, type VerifiedWebhook, bodySource, createForwardHandler, writeResponse } from '@webhook-trigger/core'
+import { type ForwardHandler, type ForwardOptions, type VerifiedWebhook, createForwardHandler, nodeRequest, writeResponse } from '@webhook-trigger/core'
 import type { NextFunction, RequestHandler } from 'express'
 
 type NodeRequest = IncomingMessage & { body?: unknown; rawBody?: unknown; webhook?: VerifiedWebhook }
@@ -24,14 +23,7 @@ export function forward(options: ForwardOptions): ForwardMiddleware {
   function forwardMiddleware(req: NodeRequest, res: ServerResponse, next: NextFunction): void {
     if (!handler.handles(req.url)) return next()
     handler
-      .handle({
-        method: req.method,
-        headers: req.headers,
-        body: bodySource(req, req.body, req.rawBody),
-        webhook: req.webhook,
-        remoteAddress: req.socket.remoteAddress,
-        encrypted: (req.socket as TLSSocket).encrypted === true,
-      })
+      .handle({ ...nodeRequest(req, req.body, req.rawBody), webhook: req.webhook })
       .then((response) => writeResponse(res, response), next)
   }
 

@@ -5,9 +5,9 @@ import {
   type VerifiedWebhook,
   type WebhookOptions,
   acceptedResponse,
-  bodySource,
   createWebhookVerifier,
   handlerTable,
+  nodeRequest,
   settleOnFinish,
   writeResponse,
 } from '@webhook-trigger/core'
@@ -89,12 +89,7 @@ export function webhook<const S extends EventSchemas = Record<string, null>>(opt
   const handlerFor = handlerTable<ExpressWebhookHandler<never, never>>(options.on, options.handler, 'webhook()')
 
   async function run(req: NodeRequest, res: ServerResponse): Promise<boolean> {
-    const result = await verifier.verify({
-      method: req.method,
-      headers: req.headers,
-      rawHeaders: req.rawHeaders,
-      body: bodySource(req, req.body, req.rawBody),
-    })
+    const result = await verifier.verify(nodeRequest(req, req.body, req.rawBody))
     if (!result.ok) {
       writeResponse(res, result.response)
       return false

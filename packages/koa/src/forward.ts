@@ -1,7 +1,6 @@
-import type { TLSSocket } from 'node:tls'
-import { type ForwardHandler, type ForwardOptions, bodySource, createForwardHandler } from '@webhook-trigger/core'
+import { type ForwardHandler, type ForwardOptions, createForwardHandler } from '@webhook-trigger/core'
 import type { Context, Middleware, Next } from 'koa'
-import { respond } from './respond.js'
+import { requestOf, respond } from './respond.js'
 
 /** The middleware, plus the handle to shut its deliveries down. */
 export type ForwardMiddleware = Middleware & Pick<ForwardHandler, 'close' | 'deliverer'>
@@ -24,15 +23,7 @@ export function forward(options: ForwardOptions): ForwardMiddleware {
       await next()
       return
     }
-    const request = ctx.request as { body?: unknown; rawBody?: unknown }
-    const response = await handler.handle({
-      method: ctx.method,
-      headers: ctx.headers,
-      body: bodySource(ctx.req, request.body, request.rawBody),
-      webhook: ctx.state.webhook,
-      remoteAddress: ctx.req.socket.remoteAddress,
-      encrypted: (ctx.req.socket as TLSSocket).encrypted === true,
-    })
+    const response = await handler.handle({ ...requestOf(ctx), webhook: ctx.state.webhook })
     respond(ctx, response)
   }
 

@@ -4,13 +4,12 @@ import {
   type VerifiedWebhook,
   type WebhookOptions,
   acceptedResponse,
-  bodySource,
   createWebhookVerifier,
   handlerTable,
   settleOnFinish,
 } from '@webhook-trigger/core'
 import type { Context, Middleware, Next } from 'koa'
-import { respond } from './respond.js'
+import { requestOf, respond } from './respond.js'
 
 declare module 'koa' {
   interface DefaultState {
@@ -61,13 +60,7 @@ export function webhook<const S extends EventSchemas = Record<string, null>>(opt
       await next()
       return
     }
-    const request = ctx.request as { body?: unknown; rawBody?: unknown }
-    const result = await verifier.verify({
-      method: ctx.method,
-      headers: ctx.headers,
-      rawHeaders: ctx.req.rawHeaders,
-      body: bodySource(ctx.req, request.body, request.rawBody),
-    })
+    const result = await verifier.verify(requestOf(ctx))
     if (!result.ok) return respond(ctx, result.response)
     settleOnFinish(ctx.res, result)
     ctx.state.webhook = result.webhook

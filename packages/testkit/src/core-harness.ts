@@ -2,8 +2,8 @@ import { createServer } from 'node:http'
 import {
   type VerifiedWebhook,
   acceptedResponse,
-  bodySource,
   createWebhookVerifier,
+  nodeRequest,
   settleOnFinish,
   writeResponse,
 } from '@webhook-trigger/core'
@@ -16,7 +16,7 @@ export const startCore: Start = async ({ webhook, mount = 'handler' }) => {
   const verifier = createWebhookVerifier(webhook)
   const server = createServer((req, res) => {
     if (!verifier.handles(req.url)) return writeResponse(res, { status: 404, headers: {}, body: '' })
-    void verifier.verify({ method: req.method, headers: req.headers, rawHeaders: req.rawHeaders, body: bodySource(req) }).then(
+    void verifier.verify(nodeRequest(req)).then(
       (result) => {
         if (!result.ok) return writeResponse(res, result.response)
         settleOnFinish(res, result)

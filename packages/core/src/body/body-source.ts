@@ -31,3 +31,22 @@ export function bodySource(req: IncomingMessage, parsed?: unknown, raw?: unknown
   if (parsed !== undefined) return { kind: 'parsed', value: parsed }
   return { kind: 'gone' }
 }
+
+/**
+ * The framework-neutral view of a Node request that `verify()` and the
+ * forward handler take: method, headers (with `rawHeaders` for duplicates),
+ * where the body is, and the peer for `X-Forwarded-For`.
+ *
+ * @example
+ * verifier.verify(nodeRequest(req, req.body, req.rawBody))
+ */
+export function nodeRequest(req: IncomingMessage, parsed?: unknown, raw?: unknown) {
+  return {
+    method: req.method,
+    headers: req.headers,
+    rawHeaders: req.rawHeaders,
+    body: bodySource(req, parsed, raw),
+    remoteAddress: req.socket.remoteAddress,
+    encrypted: (req.socket as { encrypted?: boolean }).encrypted === true,
+  }
+}
