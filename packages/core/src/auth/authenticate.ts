@@ -47,37 +47,28 @@ function combine(
   return { ok: true, who: { ...verified, tenant: out.tenant, scheme: verified?.scheme ?? scheme.name, ...extra } }
 }
 
-/**
- * Runs every accepted scheme the request uses. A scheme the request uses and
- * fails decides the answer: a wrong Basic password is not rescued by a valid
- * API key next to it. Signature schemes refuse missing, malformed and stale
- * headers here, before the body is read, and verify the bytes in `finish`.
- * Node keeps only the first `Authorization` header, so duplicates are counted
- * in `rawHeaders`.
- */
-export async function authenticate(
-  schemes: readonly AuthScheme[],
-  headers: IncomingHttpHeaders,
-  rawHeaders: readonly string[] | undefined,
-): Promise<HeaderAuthResult> {
-  if (rawHeaders !== undefined && headers.authorization !== undefined && countHeader(rawHeaders, 'authorization') > 1) {
-    return { ok: false, problem: problem('auth.duplicate', 'Send exactly one Authorization header.') }
+/** What the header phase has found so far. */
+interface HeaderPhase {
+  verified: Authenticated | undefined
+  pending: Array<[AuthScheme, BodyCheck]> | undefined
+}
+
+/** Folds one scheme's header verdict in; a refusal ends the phase. */
+function step(schemes: readonly AuthScheme[], scheme: AuthScheme, out: AuthOutcome | BodyCheck, phase: HeaderPhase): AuthResult | undefined {
+  if (out.ok === 'body') {
+    ;(phase.pending ??= []).push([scheme, out])
+    return undefined
   }
-  let verified: Authenticated | undefined
-  const pending: Array<[AuthScheme, BodyCheck]> = []
-  for (const scheme of schemes) {
-    const found = scheme.authenticate(headers)
-    if (found === undefined) continue
-    const out = found instanceof Promise ? await found : found
-    if (out.ok === 'body') {
-      pending.push([scheme, out])
-      continue
-    }
-    const result = combine(schemes, scheme, out, verified)
-    if (!result.ok) return result
-    verified = result.who
-  }
-  if (pending.length > 0) {
+  const result = combine(schemes, scheme, out, phase.verified)
+  if (!result.ok) return result
+  phase.verified = result.who
+  return undefined
+}
+
+function conclude(schemes: readonly AuthScheme[], phase: HeaderPhase): HeaderAuthResult {
+  const { pending } = phase
+  let { verified } = phase
+  if (pending !== undefined) {
     return {
       ok: 'body',
       async finish(body) {
@@ -99,4 +90,50 @@ export async function authenticate(
     return { ok: false, problem: problem('auth.missing', detail, { headers: { 'www-authenticate': challenges } }) }
   }
   return { ok: true, who: verified }
+}
+
+/** The rest of the header phase once a scheme's lookup went async (a database). */
+async function continueAsync(
+  schemes: readonly AuthScheme[],
+  headers: IncomingHttpHeaders,
+  from: number,
+  waiting: Promise<AuthOutcome | BodyCheck>,
+  phase: HeaderPhase,
+): Promise<HeaderAuthResult> {
+  const refused = step(schemes, schemes[from]!, await waiting, phase)
+  if (refused !== undefined) return refused
+  for (let i = from + 1; i < schemes.length; i++) {
+    const found = schemes[i]!.authenticate(headers)
+    if (found === undefined) continue
+    const out = step(schemes, schemes[i]!, found instanceof Promise ? await found : found, phase)
+    if (out !== undefined) return out
+  }
+  return conclude(schemes, phase)
+}
+
+/**
+ * Runs every accepted scheme the request uses. A scheme the request uses and
+ * fails decides the answer: a wrong Basic password is not rescued by a valid
+ * API key next to it. Signature schemes refuse missing, malformed and stale
+ * headers here, before the body is read, and verify the bytes in `finish`.
+ * Node keeps only the first `Authorization` header, so duplicates are counted
+ * in `rawHeaders`. Synchronous unless a credentials lookup returns a promise.
+ */
+export function authenticate(
+  schemes: readonly AuthScheme[],
+  headers: IncomingHttpHeaders,
+  rawHeaders: readonly string[] | undefined,
+): HeaderAuthResult | Promise<HeaderAuthResult> {
+  if (rawHeaders !== undefined && headers.authorization !== undefined && countHeader(rawHeaders, 'authorization') > 1) {
+    return { ok: false, problem: problem('auth.duplicate', 'Send exactly one Authorization header.') }
+  }
+  const phase: HeaderPhase = { verified: undefined, pending: undefined }
+  for (let i = 0; i < schemes.length; i++) {
+    const found = schemes[i]!.authenticate(headers)
+    if (found === undefined) continue
+    if (found instanceof Promise) return continueAsync(schemes, headers, i, found, phase)
+    const refused = step(schemes, schemes[i]!, found, phase)
+    if (refused !== undefined) return refused
+  }
+  return conclude(schemes, phase)
 }

@@ -9,8 +9,9 @@ export type Payload = { ok: true; bytes: Buffer } | { ok: true; bytes: undefined
 /**
  * Gets the body from wherever it is, within `limit`: read from the stream,
  * the bytes a parser kept, or the parsed value when nothing else is left.
+ * Only reading a stream is asynchronous.
  */
-export async function readPayload(body: BodySource, limit: number, headers: IncomingHttpHeaders): Promise<Payload> {
+export function readPayload(body: BodySource, limit: number, headers: IncomingHttpHeaders): Payload | Promise<Payload> {
   switch (body.kind) {
     case 'stream':
       return readBody(body.stream, limit, headers['content-length'])

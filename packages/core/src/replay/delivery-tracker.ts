@@ -26,7 +26,8 @@ export type Tracked =
   | { id: string; response: WebhookResponse; problem?: Problem }
 
 export interface DeliveryTracker {
-  track(who: Authenticated, headers: IncomingHttpHeaders, value: unknown, bytes: Buffer | undefined): Promise<Tracked>
+  /** Synchronous unless a delivery log is consulted. */
+  track(who: Authenticated, headers: IncomingHttpHeaders, value: unknown, bytes: Buffer | undefined): Tracked | Promise<Tracked>
 }
 
 const ID_PATTERN = /^[\x21-\x7e]{1,255}$/
@@ -94,7 +95,7 @@ export function createDeliveryTracker(
   }
 
   return {
-    async track(who, headers, value, bytes) {
+    track(who, headers, value, bytes) {
       const fromBody = options?.id === undefined ? undefined : atPointer(value, options.id)
       const id = who.deliveryId ?? fromBody ?? headerId(headers)
       if (id === undefined) return { id: randomUUID() }
