@@ -38,3 +38,16 @@ export function acceptedResponse(webhook: Pick<VerifiedWebhook, 'id'>, replay = 
     body: `{"accepted":true,"id":${JSON.stringify(webhook.id)}${replay ? ',"replay":true' : ''}}`,
   }
 }
+
+/**
+ * True for a promise or any other thenable a handler may return. Adapters
+ * await only these: awaiting a handler that returned nothing would cost
+ * every request a trip through the microtask queue.
+ */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  )
+}

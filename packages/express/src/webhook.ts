@@ -3,10 +3,12 @@ import {
   type EventData,
   type EventSchemas,
   type VerifiedWebhook,
+  type VerifyResult,
   type WebhookOptions,
   acceptedResponse,
   createWebhookVerifier,
   handlerTable,
+  isThenable,
   nodeRequest,
   settleOnFinish,
   writeResponse,
@@ -88,26 +90,36 @@ export function webhook<const S extends EventSchemas = Record<string, null>>(opt
   const verifier = createWebhookVerifier(options, 'webhook()')
   const handlerFor = handlerTable<ExpressWebhookHandler<never, never>>(options.on, options.handler, 'webhook()')
 
-  async function run(req: NodeRequest, res: ServerResponse): Promise<boolean> {
-    const result = await verifier.verify(nodeRequest(req, req.body, req.rawBody))
+  /** Answers a verified (or refused) request; resolves to true when next() should run. */
+  function answer(req: NodeRequest, res: ServerResponse, result: VerifyResult): boolean | Promise<boolean> {
     if (!result.ok) {
       writeResponse(res, result.response)
       return false
     }
     settleOnFinish(res, result)
-    req.webhook = result.webhook
-    const handle = handlerFor(result.webhook.event) as ExpressWebhookHandler | undefined
+    const { webhook: verified } = result
+    req.webhook = verified
+    const handle = handlerFor(verified.event) as ExpressWebhookHandler | undefined
     if (handle === undefined && routeContinues(req, webhookMiddleware)) return true
-    await handle?.(result.webhook, req as Request, res as Response)
-    if (!res.headersSent) writeResponse(res, acceptedResponse(result.webhook))
-    return false
+    const handled = handle?.(verified, req as Request, res as Response)
+    if (isThenable(handled)) return Promise.resolve(handled).then(() => acceptUnanswered(res, verified))
+    return acceptUnanswered(res, verified)
   }
 
   function webhookMiddleware(req: NodeRequest, res: ServerResponse, next: NextFunction): void {
     if (!verifier.handles(req.url)) return next()
-    run(req, res).then((passOn) => passOn && next(), next)
+    verifier
+      .verify(nodeRequest(req, req.body, req.rawBody))
+      .then((result) => answer(req, res, result))
+      .then((passOn) => passOn && next(), next)
   }
   return webhookMiddleware
+}
+
+/** 202 unless the handler answered itself. */
+function acceptUnanswered(res: ServerResponse, verified: VerifiedWebhook): false {
+  if (!res.headersSent) writeResponse(res, acceptedResponse(verified))
+  return false
 }
 
 /**

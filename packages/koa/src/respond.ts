@@ -14,3 +14,4 @@ export function requestOf(ctx: Context) {
   const { body, rawBody } = ctx.request as { body?: unknown; rawBody?: unknown }
   return nodeRequest(ctx.req, body, rawBody)
 }
+

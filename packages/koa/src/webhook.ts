@@ -6,6 +6,7 @@ import {
   acceptedResponse,
   createWebhookVerifier,
   handlerTable,
+  isThenable,
   settleOnFinish,
 } from '@webhook-trigger/core'
 import type { Context, Middleware, Next } from 'koa'
@@ -66,7 +67,10 @@ export function webhook<const S extends EventSchemas = Record<string, null>>(opt
     ctx.state.webhook = result.webhook
     const handle = handlerFor(result.webhook.event) as KoaWebhookHandler | undefined
     if (handle === undefined) await next()
-    else await handle(result.webhook, ctx)
+    else {
+      const handled = handle(result.webhook, ctx)
+      if (isThenable(handled)) await handled
+    }
     // Koa's untouched response is 404 with no body: nobody answered.
     if (ctx.body == null && ctx.status === 404) respond(ctx, acceptedResponse(result.webhook))
   }

@@ -93,7 +93,6 @@ export function parseJson(bytes: Uint8Array, maxDepth: number): ParseResult {
   let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
   // A byte order mark is not JSON, but it is harmless: RFC 8259 lets parsers ignore it.
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
-  if (text.trim() === '') return { ok: false, problem: problem('payload.empty', 'Send a JSON body.') }
   if (nestsDeeperThan(text, maxDepth)) {
     return { ok: false, problem: problem('payload.too_deep', `JSON may nest at most ${maxDepth} levels deep.`) }
   }
@@ -101,6 +100,8 @@ export function parseJson(bytes: Uint8Array, maxDepth: number): ParseResult {
   try {
     value = JSON.parse(text)
   } catch (error) {
+    // Only whitespace: asked for here, off the path of every valid body.
+    if (text.trim() === '') return { ok: false, problem: problem('payload.empty', 'Send a JSON body.') }
     const position = /position (\d+)/.exec(String(error))?.[1]
     const where = position === undefined ? '' : ` near character ${position}`
     return { ok: false, problem: problem('payload.malformed', `The body is not valid JSON${where}.`) }
