@@ -23,7 +23,7 @@ export function forward(options: ForwardOptions): ForwardMiddleware {
   function forwardMiddleware(req: NodeRequest, res: ServerResponse, next: NextFunction): void {
     if (!handler.handles(req.url)) return next()
     handler
-      .handle({ ...nodeRequest(req, req.body, req.rawBody), webhook: req.webhook })
+      .handle(nodeRequest(req, req.body, req.rawBody, req.webhook))
       .then((response) => writeResponse(res, response), next)
   }
 

@@ -23,7 +23,7 @@ export function forward(options: ForwardOptions): ForwardMiddleware {
       await next()
       return
     }
-    const response = await handler.handle({ ...requestOf(ctx), webhook: ctx.state.webhook })
+    const response = await handler.handle(requestOf(ctx, ctx.state.webhook))
     respond(ctx, response)
   }
 

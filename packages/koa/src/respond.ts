@@ -1,4 +1,4 @@
-import { type WebhookResponse, nodeRequest } from '@webhook-trigger/core'
+import { type VerifiedWebhook, type WebhookResponse, nodeRequest } from '@webhook-trigger/core'
 import type { Context } from 'koa'
 
 /** Writes a core answer through Koa, so other middleware still sees it. */
@@ -10,8 +10,8 @@ export function respond(ctx: Context, { status, headers, body }: WebhookResponse
 }
 
 /** Core's view of the request; a Koa body parser leaves what it read on ctx.request. */
-export function requestOf(ctx: Context) {
+export function requestOf(ctx: Context, webhook?: VerifiedWebhook) {
   const { body, rawBody } = ctx.request as { body?: unknown; rawBody?: unknown }
-  return nodeRequest(ctx.req, body, rawBody)
+  return nodeRequest(ctx.req, body, rawBody, webhook)
 }
 

@@ -44,7 +44,13 @@ function combine(
   if (verified !== undefined && verified.tenant !== out.tenant) {
     return refuse(schemes, scheme, { ok: false, code: 'auth.invalid', detail: 'The credentials name different tenants.' })
   }
-  return { ok: true, who: { ...verified, tenant: out.tenant, scheme: verified?.scheme ?? scheme.name, ...extra } }
+  // Built field by field: object spreads were among the costliest lines of the benchmark's hot path.
+  const who: Authenticated = { tenant: out.tenant, scheme: verified?.scheme ?? scheme.name }
+  const deliveryId = extra?.deliveryId ?? verified?.deliveryId
+  const replayWindow = extra?.replayWindow ?? verified?.replayWindow
+  if (deliveryId !== undefined) who.deliveryId = deliveryId
+  if (replayWindow !== undefined) who.replayWindow = replayWindow
+  return { ok: true, who }
 }
 
 /** What the header phase has found so far. */
@@ -111,6 +117,12 @@ async function continueAsync(
   return conclude(schemes, phase)
 }
 
+/** The refusal for a request with more than one `Authorization` header, which Node's `headers` hides. */
+export function duplicateAuthorization(headers: IncomingHttpHeaders, rawHeaders: readonly string[] | undefined): AuthResult | undefined {
+  if (rawHeaders === undefined || headers.authorization === undefined || countHeader(rawHeaders, 'authorization') <= 1) return undefined
+  return { ok: false, problem: problem('auth.duplicate', 'Send exactly one Authorization header.') }
+}
+
 /**
  * Runs every accepted scheme the request uses. A scheme the request uses and
  * fails decides the answer: a wrong Basic password is not rescued by a valid
@@ -124,9 +136,8 @@ export function authenticate(
   headers: IncomingHttpHeaders,
   rawHeaders: readonly string[] | undefined,
 ): HeaderAuthResult | Promise<HeaderAuthResult> {
-  if (rawHeaders !== undefined && headers.authorization !== undefined && countHeader(rawHeaders, 'authorization') > 1) {
-    return { ok: false, problem: problem('auth.duplicate', 'Send exactly one Authorization header.') }
-  }
+  const duplicate = duplicateAuthorization(headers, rawHeaders)
+  if (duplicate !== undefined) return duplicate
   const phase: HeaderPhase = { verified: undefined, pending: undefined }
   for (let i = 0; i < schemes.length; i++) {
     const found = schemes[i]!.authenticate(headers)

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import type { Readable } from 'node:stream'
+import type { VerifiedWebhook } from '../webhook.js'
 
 /** Where a request's body can still be found when the verifier runs. */
 export type BodySource =
@@ -35,12 +36,14 @@ export function bodySource(req: IncomingMessage, parsed?: unknown, raw?: unknown
 /**
  * The framework-neutral view of a Node request that `verify()` and the
  * forward handler take: method, headers (with `rawHeaders` for duplicates),
- * where the body is, and the peer for `X-Forwarded-For`.
+ * where the body is, the connection and peer (`X-Forwarded-For`), and the webhook
+ * `webhook()` verified before `forward()`.
  *
  * @example
  * verifier.verify(nodeRequest(req, req.body, req.rawBody))
+ * forwarder.handle(nodeRequest(req, req.body, req.rawBody, req.webhook))
  */
-export function nodeRequest(req: IncomingMessage, parsed?: unknown, raw?: unknown) {
+export function nodeRequest(req: IncomingMessage, parsed?: unknown, raw?: unknown, webhook?: VerifiedWebhook) {
   return {
     method: req.method,
     headers: req.headers,
@@ -48,5 +51,7 @@ export function nodeRequest(req: IncomingMessage, parsed?: unknown, raw?: unknow
     body: bodySource(req, parsed, raw),
     remoteAddress: req.socket.remoteAddress,
     encrypted: (req.socket as { encrypted?: boolean }).encrypted === true,
+    connection: req.socket,
+    webhook,
   }
 }

@@ -47,12 +47,14 @@ function forwardedFor(address: string): string {
  * claims, plus `X-Forwarded-For` and `Forwarded` for this hop.
  */
 export function forwardHeaders(inbound: IncomingHttpHeaders, context: ForwardContext = {}): Record<string, string> {
-  const named = (inbound.connection ?? '').toLowerCase().split(',').map((token) => token.trim())
-  const skip = new Set([...named, ...(context.strip ?? [])])
+  // Fields the Connection header names are hop-by-hop too (RFC 9110 section 7.6.1); usually there are none.
+  const connection = inbound.connection
+  const named = connection === undefined || connection === 'keep-alive' || connection === 'close' ? undefined : connection.toLowerCase().split(',').map((token) => token.trim())
+  const strip = context.strip ?? []
   const out: Record<string, string> = {}
   for (const name in inbound) {
     const value = inbound[name]
-    if (value === undefined || NOT_FORWARDED.has(name) || skip.has(name)) continue
+    if (value === undefined || NOT_FORWARDED.has(name) || strip.includes(name) || named?.includes(name) === true) continue
     out[name] = Array.isArray(value) ? value.join(', ') : value
   }
   const address = context.remoteAddress

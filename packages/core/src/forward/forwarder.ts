@@ -190,7 +190,7 @@ export function createForwarder(options: ForwarderOptions, where = 'createForwar
         origin,
         path,
         method: 'POST',
-        headers: { ...outgoing.headers, ...signature, ...credentials },
+        headers: mergeHeaders(outgoing.headers, signature, credentials),
         body: outgoing.body,
         signal: outgoing.signal,
         headersTimeout: timeout,
@@ -229,4 +229,14 @@ export function outcomeOf(result: AttemptResult): AttemptOutcome {
   if (result.kind === 'error') return { error: result.error }
   const retryAfter = result.headers['retry-after']
   return { status: result.status, retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter }
+}
+
+/** The outgoing headers, later sources winning; a plain copy, as spreads were slow on this path. */
+function mergeHeaders(...sources: Array<Readonly<Record<string, string>> | undefined>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const source of sources) {
+    if (source === undefined) continue
+    for (const name in source) out[name] = source[name]!
+  }
+  return out
 }
