@@ -17,19 +17,24 @@ export interface Config {
   peer?: string
   /** For ours: the ratio to the peer we aim for. */
   target?: number
+  /** For ours: calibration rows run alongside it (with BENCH_ONLY too), showing what its target allows. */
+  with?: readonly string[]
 }
 
 // Interleaving order: peers and ours alternate, so a slow patch of the shared
 // machine does not land on one side only.
 export const CONFIGS: readonly Config[] = [
   { name: 'node-http', label: 'node:http + timingSafeEqual + JSON.parse (reference)', side: 'peer', server: 'node-http', credential: 'basic' },
-  { name: 'ours-core', label: 'ours: core on node:http, Basic', side: 'ours', server: 'ours-core', credential: 'basic', peer: 'node-http', target: 0.85 },
+  { name: 'node-http-digest', label: 'node:http reference, comparing SHA-256 digests (what hashing alone costs)', side: 'peer', server: 'node-http-digest', credential: 'basic', peer: 'node-http' },
+  { name: 'ours-core', label: 'ours: core on node:http, Basic', side: 'ours', server: 'ours-core', credential: 'basic', peer: 'node-http', target: 0.85, with: ['node-http-digest'] },
   { name: 'express-json', label: 'Express 5 + express.json(), no auth', side: 'peer', server: 'express-json', credential: 'none', peer: 'node-http' },
-  { name: 'ours-express-basic', label: 'ours: Express adapter, Basic', side: 'ours', server: 'ours-express', credential: 'basic', peer: 'express-json', target: 1.2 },
+  { name: 'express-raw', label: 'Express 5, handler reads the body itself, no auth (calibration)', side: 'peer', server: 'express-raw', credential: 'none', peer: 'express-json' },
+  { name: 'ours-express-basic', label: 'ours: Express adapter, Basic', side: 'ours', server: 'ours-express', credential: 'basic', peer: 'express-json', target: 1.2, with: ['express-raw'] },
   { name: 'express-basic-auth', label: 'Express 5 + express-basic-auth + express.json()', side: 'peer', server: 'express-basic-auth', credential: 'basic', peer: 'express-json' },
   { name: 'ours-express-bearer', label: 'ours: Express adapter, Bearer', side: 'ours', server: 'ours-express', credential: 'bearer', peer: 'express-json' },
   { name: 'koa-bodyparser', label: 'Koa 3 + @koa/bodyparser, no auth', side: 'peer', server: 'koa-bodyparser', credential: 'none', peer: 'node-http' },
-  { name: 'ours-koa-basic', label: 'ours: Koa adapter, Basic', side: 'ours', server: 'ours-koa', credential: 'basic', peer: 'koa-bodyparser', target: 1.05 },
+  { name: 'koa-raw', label: 'Koa 3, middleware reads the body itself, no auth (calibration)', side: 'peer', server: 'koa-raw', credential: 'none', peer: 'koa-bodyparser' },
+  { name: 'ours-koa-basic', label: 'ours: Koa adapter, Basic', side: 'ours', server: 'ours-koa', credential: 'basic', peer: 'koa-bodyparser', target: 1.05, with: ['koa-raw'] },
   { name: 'koa-basic-auth', label: 'Koa 3 + koa-basic-auth + @koa/bodyparser', side: 'peer', server: 'koa-basic-auth', credential: 'basic', peer: 'koa-bodyparser' },
   { name: 'octokit', label: '@octokit/webhooks Node middleware, HMAC', side: 'peer', server: 'octokit', credential: 'github-hmac', peer: 'node-http' },
   { name: 'undici-forwarder', label: 'node:http + undici request() forwarder (reference)', side: 'peer', server: 'undici-forwarder', credential: 'none', upstream: true },
@@ -44,7 +49,7 @@ export const RSS_TARGET_MB = 120
 
 /**
  * The configurations named in `only` (all when empty), plus the peers they
- * are compared with, in the interleaving order.
+ * are compared with and their calibration rows, in the interleaving order.
  */
 export function selectConfigs(only: readonly string[]): Config[] {
   if (only.length === 0) return [...CONFIGS]
@@ -53,6 +58,10 @@ export function selectConfigs(only: readonly string[]): Config[] {
     throw new TypeError(`BENCH_ONLY: unknown configuration ${unknown.join(', ')}; known: ${CONFIGS.map((c) => c.name).join(', ')}`)
   }
   const wanted = new Set(only)
-  for (const config of CONFIGS) if (wanted.has(config.name) && config.peer !== undefined) wanted.add(config.peer)
+  for (const config of CONFIGS) {
+    if (!wanted.has(config.name)) continue
+    if (config.peer !== undefined) wanted.add(config.peer)
+    for (const name of config.with ?? []) wanted.add(name)
+  }
   return CONFIGS.filter((config) => wanted.has(config.name))
 }

@@ -3,8 +3,8 @@ import {
   acceptedResponse,
   basic,
   bearer,
-  bodySource,
   createWebhookVerifier,
+  nodeRequest,
   settleOnFinish,
   tenants,
   writeResponse,
@@ -19,7 +19,7 @@ const verifier = createWebhookVerifier({ path: PATH, auth: [basic(credentials), 
 
 const server = createServer((req, res) => {
   if (!verifier.handles(req.url)) return writeResponse(res, { status: 404, headers: {}, body: '' })
-  verifier.verify({ method: req.method, headers: req.headers, rawHeaders: req.rawHeaders, body: bodySource(req) }).then(
+  verifier.verify(nodeRequest(req)).then(
     (result) => {
       if (!result.ok) return writeResponse(res, result.response)
       settleOnFinish(res, result)

@@ -1,6 +1,6 @@
-import { describeConformance, startCore } from '@webhook-trigger/testkit'
+import { basicAuth, describeConformance, oneConnection, send, startCore, validRequest } from '@webhook-trigger/testkit'
 import { describe, expect, it } from 'vitest'
-import { type WebhookOptions, basic, createWebhookVerifier, tenants } from './index.js'
+import { type Credentials, type WebhookOptions, basic, bearer, createWebhookVerifier, tenants } from './index.js'
 
 describeConformance('core on node:http', startCore)
 
@@ -33,5 +33,48 @@ describe('createWebhookVerifier() options', () => {
     const verifier = createWebhookVerifier({ auth, path: '/webhook' })
     expect(['/webhook', '/webhook/', '/webhook?x=1'].map((url) => verifier.handles(url))).toEqual([true, true, true])
     expect(['/', '/webhooks', '/webhook/x', '/other'].map((url) => verifier.handles(url))).toEqual([false, false, false, false])
+  })
+})
+
+describe('credentials remembered per connection', () => {
+  it('asks a lookup again on every request: it may revoke a token between two requests on one connection', async () => {
+    const live = new Set(['api_token_abc123'])
+    let asked = 0
+    const lookup: Credentials = {
+      tokensOf(tenant) {
+        asked++
+        return tenant === 'tenant123' ? [...live] : undefined
+      },
+    }
+    const app = await startCore({ webhook: { auth: basic(lookup) } })
+    const { agent, opened } = oneConnection()
+    try {
+      const statuses: number[] = []
+      for (let i = 0; i < 3; i++) statuses.push((await send(app.url, { ...validRequest(), agent })).status)
+      live.clear()
+      statuses.push((await send(app.url, { ...validRequest(), agent })).status)
+      expect(statuses).toEqual([202, 202, 202, 401])
+      expect(asked).toBe(4)
+      expect(opened()).toBe(1)
+    } finally {
+      agent.destroy()
+      await app.close()
+    }
+  })
+
+  it('keeps connections apart: what one connection proved does not vouch for another', async () => {
+    const app = await startCore({ webhook: { auth: [basic(tenants({ tenant123: 'api_token_abc123' })), bearer(tenants({ other: 'other_token' }))] } })
+    const first = oneConnection()
+    const second = oneConnection()
+    try {
+      expect((await send(app.url, { ...validRequest(), agent: first.agent })).status).toBe(202)
+      const wrong = validRequest({ headers: { authorization: basicAuth('tenant123', 'api_token_abc124') } })
+      expect((await send(app.url, { ...wrong, agent: second.agent })).status).toBe(401)
+      expect((await send(app.url, { ...wrong, agent: first.agent })).status).toBe(401)
+    } finally {
+      first.agent.destroy()
+      second.agent.destroy()
+      await app.close()
+    }
   })
 })

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import { type Authenticated, authenticate } from './auth/authenticate.js'
+import { type AuthResult, type Authenticated, type HeaderAuthResult, authenticate, duplicateAuthorization } from './auth/authenticate.js'
+import { type ConnectionMemo, connectionMemo } from './auth/connection-memo.js'
 import type { AuthScheme } from './auth/scheme.js'
 import type { BodySource } from './body/body-source.js'
 import { parseLimit } from './body/limit.js'
@@ -74,6 +75,12 @@ export interface WebhookRequest {
   /** Node's `rawHeaders`, to see duplicates that `headers` drops. */
   rawHeaders?: readonly string[]
   body: BodySource
+  /**
+   * The connection the request came on (Node: `req.socket`). With
+   * credentials from `tenants()`, headers accepted on it are remembered for
+   * its next requests, which then skip decoding and hashing.
+   */
+  connection?: object
 }
 
 export type VerifyResult =
@@ -102,6 +109,11 @@ export interface WebhookVerifier {
 function looseEnvelope(value: unknown): { ok: true; envelope: Envelope } {
   const data = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
   return { ok: true, envelope: { event: '', data } }
+}
+
+/** The verdict remembered for this connection's credentials; a duplicate Authorization is refused every time. */
+function recall(memo: ConnectionMemo, connection: object, request: WebhookRequest): AuthResult | undefined {
+  return duplicateAuthorization(request.headers, request.rawHeaders) ?? memo.recall(connection, request.headers)
 }
 
 function refusal(p: Problem): VerifyResult {
@@ -155,6 +167,7 @@ export function createWebhookVerifier<S extends EventSchemas>(
   where = 'createWebhookVerifier()',
 ): WebhookVerifier {
   const { schemes, path, maxDepth, schemas, envelope: requireEnvelope, tracker, limit } = normalise(options, where)
+  const memo = connectionMemo(schemes)
   const credentialFields = Object.freeze(schemes.flatMap((scheme) => (scheme.field === undefined ? [] : [scheme.field])))
   const methodNotAllowed = refusal(problem('method.not_allowed', 'Send webhooks with POST.', { headers: { allow: 'POST' } }))
   const signedButParsed = refusal(rawBodyGone('A signature is verified over the exact body bytes, but a body parser consumed them before the webhook middleware.'))
@@ -177,8 +190,13 @@ export function createWebhookVerifier<S extends EventSchemas>(
     async verify(request) {
       const { headers } = request
       if (request.method !== 'POST') return methodNotAllowed
-      const authenticating = authenticate(schemes, headers, request.rawHeaders)
-      const auth = authenticating instanceof Promise ? await authenticating : authenticating
+      const { connection } = request
+      let auth: HeaderAuthResult | undefined = memo === undefined || connection === undefined ? undefined : recall(memo, connection, request)
+      if (auth === undefined) {
+        const authenticating = authenticate(schemes, headers, request.rawHeaders)
+        auth = authenticating instanceof Promise ? await authenticating : authenticating
+        if (auth.ok === true && memo !== undefined && connection !== undefined) memo.remember(connection, headers, auth)
+      }
       if (auth.ok === false) return refusal(auth.problem)
       const unsupported = checkMediaType(headers)
       if (unsupported !== undefined) return refusal(unsupported)

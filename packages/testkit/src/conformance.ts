@@ -14,7 +14,7 @@ import {
   validRequest,
   without,
 } from './fixtures.js'
-import { type Reply, type SendOptions, send } from './http-client.js'
+import { type Reply, type SendOptions, oneConnection, send } from './http-client.js'
 
 /** How the app under test reaches the webhook's verified result. */
 export type Mount =
@@ -331,6 +331,63 @@ export function describeConformance(name: string, start: Start): void {
     it('uses the caller\'s webhook-id as the id', async () => {
       const reply = await send(app.url, validRequest({ headers: { 'webhook-id': 'msg_2Lh9' } }))
       expect(reply.json()).toEqual({ accepted: true, id: 'msg_2Lh9' })
+    })
+  })
+
+  describe(`${name}: many requests on one keep-alive connection`, () => {
+    // Credentials accepted on a connection are remembered for its next
+    // requests (tenants() credentials only); every change must be verified again.
+    let app: Running
+    beforeAll(async () => {
+      app = await start({ webhook: apiKeyOptions, mount: 'handler' })
+    })
+    afterAll(() => app.close())
+
+    it('verifies each new credential again: a wrong one after a right one is refused, and the tenant and scheme follow the request', async () => {
+      const { agent, opened } = oneConnection()
+      const sameLengthWrong = TOKEN.slice(0, -1) + (TOKEN.endsWith('x') ? 'y' : 'x')
+      const steps: Array<[SendOptions, number, string?, string?]> = [
+        [validRequest(), 202, TENANT, 'basic'],
+        [validRequest({ headers: { authorization: basicAuth(TENANT, 'wrong-token') } }), 401],
+        [validRequest(), 202, TENANT, 'basic'],
+        [validRequest({ headers: { authorization: basicAuth(TENANT, sameLengthWrong) } }), 401],
+        [validRequest({ headers: { authorization: basicAuth('tenänt-ü', 'pässwörd:with:colons') } }), 202, 'tenänt-ü', 'basic'],
+        [validRequest({ headers: { 'x-api-key': 'wrong-key' } }), 401],
+        // Both schemes, naming different tenants.
+        [validRequest({ headers: { 'x-api-key': API_KEY } }), 401],
+        [without('authorization', validRequest({ headers: { 'x-api-key': API_KEY } })), 202, 'crm', 'header'],
+        [without('authorization'), 401],
+        [validRequest({ headers: { authorization: basicAuth(TENANT, NEXT_TOKEN) } }), 202, TENANT, 'basic'],
+      ]
+      try {
+        for (const [request, status, tenant, scheme] of steps) {
+          const reply = await send(app.url, { ...request, agent })
+          expect(reply.status).toBe(status)
+          if (tenant !== undefined) expect(app.calls.at(-1)).toMatchObject({ tenant, scheme, id: reply.json().id })
+        }
+        // Otherwise the memo was never exercised.
+        expect(opened()).toBe(1)
+      } finally {
+        agent.destroy()
+      }
+    })
+
+    it('refuses a second Authorization header even after the same credentials were accepted', async () => {
+      const { agent, opened } = oneConnection()
+      const { authorization } = validRequest().headers as Record<string, string>
+      try {
+        expect((await send(app.url, { ...validRequest(), agent })).status).toBe(202)
+        const twice: Array<[string, string]> = [
+          ['authorization', authorization!],
+          ['authorization', authorization!],
+          ['content-type', 'application/json'],
+        ]
+        const reply = await send(app.url, { ...validRequest(), headers: twice, agent })
+        expect(reply.json()).toMatchObject({ code: 'auth.duplicate' })
+        expect(opened()).toBe(1)
+      } finally {
+        agent.destroy()
+      }
     })
   })
 

@@ -9,6 +9,8 @@ export interface SendOptions {
   body?: string | Uint8Array
   /** Send the body with Transfer-Encoding: chunked instead of Content-Length. */
   chunked?: boolean
+  /** Send over this agent's connections (see {@link oneConnection}) instead of a fresh one. */
+  agent?: Agent
 }
 
 export interface Reply {
@@ -21,7 +23,7 @@ export interface Reply {
 }
 
 /**
- * One real HTTP request over a fresh connection; nothing is normalised
+ * One real HTTP request over a fresh connection (or `options.agent`'s); nothing is normalised
  * away, so duplicate headers and odd bodies arrive as written.
  */
 export function send(baseUrl: string, options: SendOptions = {}): Promise<Reply> {
@@ -36,7 +38,8 @@ export function send(baseUrl: string, options: SendOptions = {}): Promise<Reply>
   // A keep-alive connection of its own: with "Connection: close", Node's server
   // closes right after an early answer (413, 401) while we may still be writing
   // the body, and the answer is lost to EPIPE. Keep-alive lets it drain instead.
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+  const given = options.agent
+  const agent = given ?? new Agent({ keepAlive: true, maxSockets: 1 })
   return new Promise<Reply>((resolve, reject) => {
     const req = httpRequest(url, { method, headers: flat, agent }, (res) => {
       const chunks: Buffer[] = []
@@ -49,7 +52,22 @@ export function send(baseUrl: string, options: SendOptions = {}): Promise<Reply>
     })
     req.on('error', reject)
     req.end(body)
-  }).finally(() => agent.destroy())
+  }).finally(() => given ?? agent.destroy())
+}
+
+/**
+ * A keep-alive agent holding at most one connection, and how many it has
+ * opened: requests sent with it share one connection while the server keeps it.
+ */
+export function oneConnection(): { agent: Agent; opened: () => number } {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+  let opened = 0
+  const create = agent.createConnection.bind(agent)
+  agent.createConnection = (...args: Parameters<typeof create>) => {
+    opened++
+    return create(...args)
+  }
+  return { agent, opened: () => opened }
 }
 
 /**

@@ -1,4 +1,4 @@
-export { send, sendRaw, type Reply, type SendOptions } from './http-client.js'
+export { oneConnection, send, sendRaw, type Reply, type SendOptions } from './http-client.js'
 export * from './fixtures.js'
 export { describeBehindParser, describeConformance, describeStatusTable, type Target, type HarnessOptions, type Mount, type Parser, type Running, type Start } from './conformance.js'
 export { listen } from './listen.js'

@@ -39,6 +39,7 @@ export function basic(source: Credentials | (Identity & { tenant: string }), opt
     name: 'basic',
     challenge,
     field: 'authorization',
+    stable: check.stable,
     ...(identity && basicAuth(identity.tenant, identity.token)),
     authenticate(headers) {
       const encoded = credentialsFor(headers.authorization, 'basic')

@@ -45,6 +45,7 @@ export function bearer(source: Credentials | Identity, options: BearerOptions = 
     name: 'bearer',
     challenge,
     field: 'authorization',
+    stable: check.stable,
     ...(identity && bearerAuth(identity.token)),
     authenticate(headers) {
       const token = credentialsFor(headers.authorization, 'bearer')

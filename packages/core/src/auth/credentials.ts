@@ -52,7 +52,16 @@ export function identityCredentials(identity: Identity, scheme: string): Credent
 export interface CredentialCheck {
   /** The tenant if `token` is live for `tenant` (or, without a tenant, for anyone). */
   verify(token: string, tenant?: string): Awaitable<string | undefined>
+  /**
+   * True for {@link tenants} maps and identities, which never change: the
+   * same token always gets the same verdict. A lookup may revoke a token at
+   * any moment, so its verdicts are never reused.
+   */
+  readonly stable: boolean
 }
+
+/** Marks the stores {@link tenants} builds: frozen when built, so verdicts may be remembered. */
+const STABLE = Symbol('webhook-trigger.stable-credentials')
 
 const DIGEST_PREFIX = 'sha256:'
 const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/i
@@ -122,10 +131,12 @@ export function tenants(map: Readonly<Record<string, string | readonly string[]>
     }
     byTenant.set(tenant, [...(tokens as string[])])
   }
-  return {
+  const store: Credentials & { [STABLE]: true } = {
     tokensOf: (tenant) => byTenant.get(tenant),
     tenantOf: (hex) => byDigest.get(hex),
+    [STABLE]: true,
   }
+  return Object.freeze(store)
 }
 
 /**
@@ -138,10 +149,11 @@ export function resolveCredentials(credentials: Credentials, scheme: string, nee
       `${scheme}(): credentials must provide ${needs}(), e.g. ${scheme}(tenants({ tenant123: "api_token_abc123" }))`,
     )
   }
-  return needs === 'tokensOf' ? byTenantCheck(credentials, scheme) : byDigestCheck(credentials, scheme)
+  const stable = (credentials as { [STABLE]?: unknown })[STABLE] === true
+  return { ...(needs === 'tokensOf' ? byTenantCheck(credentials, scheme) : byDigestCheck(credentials, scheme)), stable }
 }
 
-function byTenantCheck(credentials: Credentials, scheme: string): CredentialCheck {
+function byTenantCheck(credentials: Credentials, scheme: string): Omit<CredentialCheck, 'stable'> {
   const tokensOf = credentials.tokensOf!.bind(credentials)
   const where = `${scheme}(): tokensOf()`
   const cache = new WeakMap<readonly string[], Buffer[]>()
@@ -165,7 +177,7 @@ function byTenantCheck(credentials: Credentials, scheme: string): CredentialChec
   }
 }
 
-function byDigestCheck(credentials: Credentials, scheme: string): CredentialCheck {
+function byDigestCheck(credentials: Credentials, scheme: string): Omit<CredentialCheck, 'stable'> {
   const tenantOf = credentials.tenantOf!.bind(credentials)
   const check = (tenant: string | undefined): string | undefined => {
     if (tenant !== undefined && (typeof tenant !== 'string' || tenant === '')) {

@@ -47,6 +47,7 @@ export function header(name: string, source: Credentials | Identity, options: He
     name: 'header',
     challenge,
     field: key,
+    stable: check.stable,
     ...(identity && headerAuth(name, identity.token, options.prefix)),
     authenticate(headers) {
       const value = headers[key]

@@ -39,6 +39,12 @@ export interface AuthScheme {
    */
   readonly field?: string
   /**
+   * True when the verdict depends only on the `field` header and never
+   * changes (credentials from `tenants()` or an identity), so a verifier may
+   * remember it for the next requests on the same connection.
+   */
+  readonly stable?: boolean
+  /**
    * Present when the scheme was built from one identity (`basic({ tenant, token })`):
    * adds that credential to outbound headers, for the forwarder and the client.
    */
