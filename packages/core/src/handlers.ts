@@ -25,6 +25,13 @@ export function handlerTable<H extends (...args: never[]) => unknown>(
   return (event) => table.get(event) ?? fallback
 }
 
+// The ids we mint (UUIDs) and most senders' ids need no escaping.
+const PLAIN_ID = /^[\w.:-]*$/
+
+function quoted(id: string): string {
+  return PLAIN_ID.test(id) ? `"${id}"` : JSON.stringify(id)
+}
+
 /**
  * The answer when a handler ran without answering itself, or no handler was
  * given: 202, with the id the caller can quote. A replay of a delivery that
@@ -35,7 +42,7 @@ export function acceptedResponse(webhook: Pick<VerifiedWebhook, 'id'>, replay = 
     status: 202,
     headers: { 'content-type': 'application/json' },
     // Written out rather than JSON.stringify of an object: this is every accepted request's answer.
-    body: `{"accepted":true,"id":${JSON.stringify(webhook.id)}${replay ? ',"replay":true' : ''}}`,
+    body: `{"accepted":true,"id":${quoted(webhook.id)}${replay ? ',"replay":true' : ''}}`,
   }
 }
 

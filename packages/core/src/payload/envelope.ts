@@ -17,6 +17,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * checkEnvelope({ event: 'customer_update', data: { id: '1234' } }) // { ok: true, ... }
  */
 export function checkEnvelope(value: unknown): { ok: true; envelope: Envelope } | { ok: false; problem: Problem } {
+  // The common case first, allocating nothing but the answer.
+  if (isPlainObject(value) && typeof value.event === 'string' && value.event !== '' && isPlainObject(value.data)) {
+    return { ok: true, envelope: value as unknown as Envelope }
+  }
   const errors: FieldError[] = []
   if (!isPlainObject(value)) {
     const kind = Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`

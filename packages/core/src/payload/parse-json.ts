@@ -90,7 +90,7 @@ export function parseJson(bytes: Uint8Array, maxDepth: number): ParseResult {
   if (!isUtf8(bytes)) {
     return { ok: false, problem: problem('payload.invalid_utf8', 'The body is not valid UTF-8 (RFC 8259 section 8.1).') }
   }
-  let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
+  let text = (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('utf8')
   // A byte order mark is not JSON, but it is harmless: RFC 8259 lets parsers ignore it.
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
   if (nestsDeeperThan(text, maxDepth)) {
