@@ -1,7 +1,6 @@
 import { hash, timingSafeEqual } from 'node:crypto'
-import { createServer } from 'node:http'
-import { PATH, TENANT, TOKEN } from '../fixture.js'
-import { accepted } from './accepted.js'
+import { TENANT, TOKEN } from '../fixture.js'
+import { referenceServer } from './reference.js'
 import { serve } from './serve.js'
 
 // The reference (node-http.ts) comparing SHA-256 digests instead of the raw
@@ -19,19 +18,4 @@ function authorized(header: string | undefined): boolean {
   return timingSafeEqual(hash('sha256', decoded.slice(colon + 1), 'buffer'), expected)
 }
 
-const server = createServer((req, res) => {
-  const chunks: Buffer[] = []
-  req.on('data', (chunk: Buffer) => chunks.push(chunk))
-  req.on('end', () => {
-    if (req.method !== 'POST' || req.url !== PATH) return void res.writeHead(404).end()
-    if (!authorized(req.headers.authorization)) return void res.writeHead(401, { 'www-authenticate': 'Basic realm="webhook"' }).end()
-    try {
-      JSON.parse(Buffer.concat(chunks).toString('utf8'))
-    } catch {
-      return void res.writeHead(400).end()
-    }
-    accepted(res)
-  })
-})
-
-serve(server)
+serve(referenceServer(authorized))
