@@ -29,7 +29,10 @@ export function handlerTable<H extends (...args: never[]) => unknown>(
 const PLAIN_ID = /^[\w.:-]*$/
 
 function quoted(id: string): string {
-  return PLAIN_ID.test(id) ? `"${id}"` : JSON.stringify(id)
+  const given: unknown = id
+  if (typeof given === 'string') return PLAIN_ID.test(given) ? `"${given}"` : JSON.stringify(given)
+  // A JavaScript caller's non-string id: as JSON.stringify of the whole object would write it.
+  return JSON.stringify(given === undefined ? null : given)
 }
 
 /**

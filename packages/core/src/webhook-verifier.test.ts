@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { basicAuth, describeConformance, oneConnection, send, startCore, validRequest } from '@webhook-trigger/testkit'
 import { describe, expect, it } from 'vitest'
 import { type Credentials, type WebhookOptions, basic, bearer, createWebhookVerifier, tenants } from './index.js'
@@ -55,6 +56,24 @@ describe('credentials remembered per connection', () => {
       statuses.push((await send(app.url, { ...validRequest(), agent })).status)
       expect(statuses).toEqual([202, 202, 202, 401])
       expect(asked).toBe(4)
+      expect(opened()).toBe(1)
+    } finally {
+      agent.destroy()
+      await app.close()
+    }
+  })
+
+  it('asks a lookup added to a copy of tenants() every time: only tenants() itself is remembered', async () => {
+    const revoked = new Set<string>()
+    const base = tenants({ acme: 'tok_acme_1' })
+    const lookup: Credentials = { ...base, tenantOf: (hex) => (revoked.has(hex) ? undefined : base.tenantOf!(hex)) }
+    const app = await startCore({ webhook: { auth: bearer(lookup) } })
+    const { agent, opened } = oneConnection()
+    const request = validRequest({ headers: { authorization: 'Bearer tok_acme_1' } })
+    try {
+      expect((await send(app.url, { ...request, agent })).status).toBe(202)
+      revoked.add(createHash('sha256').update('tok_acme_1').digest('hex'))
+      expect((await send(app.url, { ...request, agent })).status).toBe(401)
       expect(opened()).toBe(1)
     } finally {
       agent.destroy()

@@ -60,8 +60,12 @@ export interface CredentialCheck {
   readonly stable: boolean
 }
 
-/** Marks the stores {@link tenants} builds: frozen when built, so verdicts may be remembered. */
-const STABLE = Symbol('webhook-trigger.stable-credentials')
+/**
+ * The stores {@link tenants} built, which cannot change, so their verdicts
+ * may be remembered. A set rather than a mark on the object: a spread or
+ * `Object.create()` of a store, with a lookup added, must not inherit it.
+ */
+const STABLE_STORES = new WeakSet<object>()
 
 const DIGEST_PREFIX = 'sha256:'
 const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/i
@@ -131,12 +135,12 @@ export function tenants(map: Readonly<Record<string, string | readonly string[]>
     }
     byTenant.set(tenant, [...(tokens as string[])])
   }
-  const store: Credentials & { [STABLE]: true } = {
-    tokensOf: (tenant) => byTenant.get(tenant),
-    tenantOf: (hex) => byDigest.get(hex),
-    [STABLE]: true,
-  }
-  return Object.freeze(store)
+  const store: Credentials = Object.freeze({
+    tokensOf: (tenant: string) => byTenant.get(tenant),
+    tenantOf: (hex: string) => byDigest.get(hex),
+  })
+  STABLE_STORES.add(store)
+  return store
 }
 
 /**
@@ -149,7 +153,7 @@ export function resolveCredentials(credentials: Credentials, scheme: string, nee
       `${scheme}(): credentials must provide ${needs}(), e.g. ${scheme}(tenants({ tenant123: "api_token_abc123" }))`,
     )
   }
-  const stable = (credentials as { [STABLE]?: unknown })[STABLE] === true
+  const stable = STABLE_STORES.has(credentials)
   return { ...(needs === 'tokensOf' ? byTenantCheck(credentials, scheme) : byDigestCheck(credentials, scheme)), stable }
 }
 

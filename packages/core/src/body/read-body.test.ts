@@ -89,6 +89,21 @@ describe('readBody', () => {
     expect(() => stream.emit('error', new Error('again'))).not.toThrow()
   })
 
+  it('ignores data after an error that did not destroy the stream, instead of throwing in the emitter', async () => {
+    const stream = new PassThrough({ autoDestroy: false, emitClose: false })
+    const read = readBody(stream, 1024, undefined)
+    stream.emit('error', new Error('hiccup'))
+    await expect(read).rejects.toThrow('hiccup')
+    expect(() => stream.write('{"more":true}')).not.toThrow()
+  })
+
+  it('refuses an object-mode stream of strings without crashing', async () => {
+    const stream = new PassThrough({ objectMode: true })
+    const read = readBody(stream, 1024, undefined)
+    stream.end('{"event":"x"}')
+    await expect(read).rejects.toThrow(TypeError)
+  })
+
   it('refuses a stream that decodes to strings, and one already ended', async () => {
     const decoding = new PassThrough()
     decoding.setEncoding('utf8')

@@ -33,8 +33,11 @@ function settle(stream: BodyStream, result: ReadResult | Error): void {
   else reading.resolve(result)
 }
 
-function onData(this: BodyStream, chunk: Buffer): void {
-  const reading = this[READING]!
+function onData(this: BodyStream, chunk: unknown): void {
+  const reading = this[READING]
+  // A stream that errored without being destroyed may still flow: the read is over.
+  if (reading === undefined) return
+  if (!Buffer.isBuffer(chunk)) return void settle(this, new TypeError('readBody(): the stream must produce bytes, not strings or objects'))
   reading.received += chunk.length
   if (reading.received > reading.limit) {
     // Stop reading: Node's server discards the rest, or closes the connection.
