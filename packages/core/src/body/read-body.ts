@@ -85,9 +85,11 @@ export function readBody(stream: Readable, limit: number, length: string | undef
   const declared = length === undefined ? -1 : Number(length)
   return new Promise<ReadResult>((resolve, reject) => {
     body[READING] = { chunks: [], received: 0, limit, length: Number.isSafeInteger(declared) ? declared : -1, resolve, reject }
+    // on(), not once(): once() wraps each listener in a new closure and removes it when it fires;
+    // every listener here does nothing once the read has settled.
     body.on('data', onData)
-    body.once('end', onEnd)
+    body.on('end', onEnd)
     body.on('error', onError)
-    body.once('close', onClose)
+    body.on('close', onClose)
   })
 }
