@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import { type AuthResult, type Authenticated, type HeaderAuthResult, authenticate, duplicateAuthorization } from './auth/authenticate.js'
-import { type ConnectionMemo, connectionMemo } from './auth/connection-memo.js'
+import { type Authenticated, authenticate } from './auth/authenticate.js'
+import { connectionMemo } from './auth/connection-memo.js'
 import type { AuthScheme } from './auth/scheme.js'
 import type { BodySource } from './body/body-source.js'
 import { parseLimit } from './body/limit.js'
@@ -111,11 +111,6 @@ function looseEnvelope(value: unknown): { ok: true; envelope: Envelope } {
   return { ok: true, envelope: { event: '', data } }
 }
 
-/** The verdict remembered for this connection's credentials; a duplicate Authorization is refused every time. */
-function recall(memo: ConnectionMemo, connection: object, request: WebhookRequest): AuthResult | undefined {
-  return duplicateAuthorization(request.headers, request.rawHeaders) ?? memo.recall(connection, request.headers)
-}
-
 function refusal(p: Problem): VerifyResult {
   return { ok: false, response: problemResponse(p), problem: p }
 }
@@ -191,12 +186,9 @@ export function createWebhookVerifier<S extends EventSchemas>(
       const { headers } = request
       if (request.method !== 'POST') return methodNotAllowed
       const { connection } = request
-      let auth: HeaderAuthResult | undefined = memo === undefined || connection === undefined ? undefined : recall(memo, connection, request)
-      if (auth === undefined) {
-        const authenticating = authenticate(schemes, headers, request.rawHeaders)
-        auth = authenticating instanceof Promise ? await authenticating : authenticating
-        if (auth.ok === true && memo !== undefined && connection !== undefined) memo.remember(connection, headers, auth)
-      }
+      const remembering = memo === undefined || connection === undefined ? undefined : { memo, connection }
+      const authenticating = authenticate(schemes, headers, request.rawHeaders, remembering)
+      const auth = authenticating instanceof Promise ? await authenticating : authenticating
       if (auth.ok === false) return refusal(auth.problem)
       const unsupported = checkMediaType(headers)
       if (unsupported !== undefined) return refusal(unsupported)

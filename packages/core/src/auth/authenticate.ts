@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { type Problem, problem } from '../problem.js'
+import type { ConnectionMemo } from './connection-memo.js'
 import type { AuthFailure, AuthOutcome, AuthScheme, BodyCheck } from './scheme.js'
 
 /** Who sent a request, once every scheme it uses has passed. */
@@ -117,10 +118,10 @@ async function continueAsync(
   return conclude(schemes, phase)
 }
 
-/** The refusal for a request with more than one `Authorization` header, which Node's `headers` hides. */
-export function duplicateAuthorization(headers: IncomingHttpHeaders, rawHeaders: readonly string[] | undefined): AuthResult | undefined {
-  if (rawHeaders === undefined || headers.authorization === undefined || countHeader(rawHeaders, 'authorization') <= 1) return undefined
-  return { ok: false, problem: problem('auth.duplicate', 'Send exactly one Authorization header.') }
+/** Where accepted credentials are remembered: a verifier's memo and the request's connection. */
+export interface Remembering {
+  memo: ConnectionMemo
+  connection: object
 }
 
 /**
@@ -129,15 +130,21 @@ export function duplicateAuthorization(headers: IncomingHttpHeaders, rawHeaders:
  * API key next to it. Signature schemes refuse missing, malformed and stale
  * headers here, before the body is read, and verify the bytes in `finish`.
  * Node keeps only the first `Authorization` header, so duplicates are counted
- * in `rawHeaders`. Synchronous unless a credentials lookup returns a promise.
+ * in `rawHeaders`. With `remembering`, credentials already accepted on the
+ * connection are not checked again, and new acceptances are remembered.
+ * Synchronous unless a credentials lookup returns a promise.
  */
 export function authenticate(
   schemes: readonly AuthScheme[],
   headers: IncomingHttpHeaders,
   rawHeaders: readonly string[] | undefined,
+  remembering?: Remembering,
 ): HeaderAuthResult | Promise<HeaderAuthResult> {
-  const duplicate = duplicateAuthorization(headers, rawHeaders)
-  if (duplicate !== undefined) return duplicate
+  if (rawHeaders !== undefined && headers.authorization !== undefined && countHeader(rawHeaders, 'authorization') > 1) {
+    return { ok: false, problem: problem('auth.duplicate', 'Send exactly one Authorization header.') }
+  }
+  const known = remembering?.memo.recall(remembering.connection, headers)
+  if (known !== undefined) return known
   const phase: HeaderPhase = { verified: undefined, pending: undefined }
   for (let i = 0; i < schemes.length; i++) {
     const found = schemes[i]!.authenticate(headers)
@@ -146,5 +153,7 @@ export function authenticate(
     const refused = step(schemes, schemes[i]!, found, phase)
     if (refused !== undefined) return refused
   }
-  return conclude(schemes, phase)
+  const result = conclude(schemes, phase)
+  if (result.ok === true) remembering?.memo.remember(remembering.connection, headers, result)
+  return result
 }
