@@ -1,4 +1,5 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http'
+import { mergeHeaders } from './merge-headers.js'
 import type { WebhookResponse } from './problem.js'
 import type { VerifyResult } from './webhook-verifier.js'
 
@@ -10,10 +11,8 @@ import type { VerifyResult } from './webhook-verifier.js'
  */
 export function writeResponse(res: ServerResponse, { status, headers, body }: WebhookResponse): void {
   // One writeHead call instead of a setHeader per field; headers set earlier (Express's) are kept.
-  // Copied key by key: `{ ...headers, 'content-length': n }` cost 7 us and 20 MB of peak RSS
-  // per server under load in the benchmark (V8 clones such spreads slowly).
-  const out: OutgoingHttpHeaders = {}
-  for (const name in headers) out[name] = headers[name]
+  // Not `{ ...headers, 'content-length': n }`: that one line cost 7 us and 20 MB of peak RSS.
+  const out: OutgoingHttpHeaders = mergeHeaders<string | string[] | number>(headers)
   out['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength
   res.writeHead(status, out)
   res.end(body)

@@ -11,6 +11,7 @@ import {
 } from '@webhook-trigger/client'
 import { randomUUID } from 'node:crypto'
 import type { Dispatcher } from 'undici'
+import { mergeHeaders } from '../merge-headers.js'
 
 export interface ForwarderOptions {
   /** Where every request goes. Taken from configuration only: nothing in a request can change it. */
@@ -229,14 +230,4 @@ export function outcomeOf(result: AttemptResult): AttemptOutcome {
   if (result.kind === 'error') return { error: result.error }
   const retryAfter = result.headers['retry-after']
   return { status: result.status, retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter }
-}
-
-/** The outgoing headers, later sources winning; a plain copy, as spreads were slow on this path. */
-function mergeHeaders(...sources: Array<Readonly<Record<string, string>> | undefined>): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const source of sources) {
-    if (source === undefined) continue
-    for (const name in source) out[name] = source[name]!
-  }
-  return out
 }

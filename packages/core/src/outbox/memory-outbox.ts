@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { mergeHeaders } from '../merge-headers.js'
 import { DueQueue } from './due-queue.js'
 import type { Lease, NewMessage, Outbox, OutboxMessage, OutboxState } from './outbox.js'
 
@@ -10,16 +11,10 @@ interface Entry {
   version: number
 }
 
-function copyHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const name in headers) out[name] = headers[name]!
-  return out
-}
-
-/** A copy callers may change freely; field by field, as object spreads were slow on the intermediary's path. */
+/** A copy callers may change freely; field by field, as object spreads were slow on the intermediary's path (see mergeHeaders). */
 function copy(message: OutboxMessage): OutboxMessage {
   const { id, target, headers, body, attempts, createdAt, nextAttemptAt, lastError, lastStatus } = message
-  const out: OutboxMessage = { id, target, headers: copyHeaders(headers), body, attempts, createdAt, nextAttemptAt }
+  const out: OutboxMessage = { id, target, headers: mergeHeaders(headers), body, attempts, createdAt, nextAttemptAt }
   if (lastError !== undefined) out.lastError = lastError
   if (lastStatus !== undefined) out.lastStatus = lastStatus
   return out
@@ -62,7 +57,7 @@ export function memoryOutbox(): Outbox {
     enqueue(message: NewMessage, now: number) {
       if (entries.has(message.id)) return Promise.resolve('duplicate' as const)
       const { id, target, headers, body } = message
-      const stored: OutboxMessage = { id, target, headers: copyHeaders(headers), body, attempts: 0, createdAt: now, nextAttemptAt: now }
+      const stored: OutboxMessage = { id, target, headers: mergeHeaders(headers), body, attempts: 0, createdAt: now, nextAttemptAt: now }
       const entry: Entry = { message: stored, state: 'pending', version: 0 }
       entries.set(message.id, entry)
       schedule(entry, now)
