@@ -42,6 +42,7 @@ export const CONFIGS: readonly Config[] = [
   { name: 'http-proxy-middleware', label: 'Express 5 + http-proxy-middleware, keep-alive', side: 'peer', server: 'express-http-proxy', credential: 'none', upstream: true, peer: 'undici-forwarder' },
   { name: 'ours-express-relay', label: 'ours: relay through Express forward()', side: 'ours', server: 'ours-express-relay', credential: 'none', upstream: true, peer: 'http-proxy-middleware', target: 1.5 },
   { name: 'ours-intermediary', label: 'ours: queued intermediary, webhook() + forward({ outbox: memoryOutbox() }), Basic', side: 'ours', server: 'ours-intermediary', credential: 'basic', upstream: true, peer: 'http-proxy-middleware' },
+  { name: 'ours-intermediary-sqlite', label: 'ours: queued intermediary, webhook() + forward({ outbox: sqliteOutbox() }), Basic', side: 'ours', server: 'ours-intermediary-sqlite', credential: 'basic', upstream: true, peer: 'http-proxy-middleware' },
 ]
 
 /** Peak RSS any of ours may reach, in MB. */
