@@ -2,7 +2,7 @@ import type { NewMessage, Outbox } from '@webhook-trigger/core'
 import { describeOutboxContract, startNodeWorker } from '@webhook-trigger/testkit'
 import Database from 'better-sqlite3'
 import { execFile } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -49,6 +49,47 @@ describe('sqliteOutbox()', () => {
     } finally {
       raw.close()
     }
+  })
+
+  it('commits the enqueues and completions of one turn of the event loop together, each resolving once committed', async () => {
+    const path = freshFile()
+    const store = outbox(path)
+    const walBytes = walSize(path)
+    await store.enqueue(message('evt_warm'), T0)
+    const start = walBytes()
+    await store.enqueue(message('evt_one'), T0)
+    const one = walBytes() - start
+    const before = walBytes()
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => store.enqueue(message(`evt_${i}`), T0)))
+    expect(answers).toEqual(Array(20).fill('queued'))
+    // Twenty commits would append at least twenty frames; one commit appends what one insert does.
+    expect(one).toBeGreaterThan(0)
+    expect(walBytes() - before).toBeLessThanOrEqual(2 * one)
+    const leases = await store.lease(22, T0, LEASE)
+    const mid = walBytes()
+    expect(await Promise.all(leases.map((lease) => store.complete(lease)))).toEqual(Array(22).fill(true))
+    expect(walBytes() - mid).toBeLessThanOrEqual(2 * one)
+    expect(await store.list('pending')).toEqual([])
+  })
+
+  it('a write that fails rejects only its own call, not the others committed in the same turn', async () => {
+    const store = outbox(freshFile())
+    const unserialisable = { ...message('evt_bad'), headers: { big: 1n } as unknown as Record<string, string> }
+    const [first, bad, last] = await Promise.allSettled([store.enqueue(message('evt_a'), T0), store.enqueue(unserialisable, T0), store.enqueue(message('evt_b'), T0)])
+    expect(first).toEqual({ status: 'fulfilled', value: 'queued' })
+    expect(bad.status).toBe('rejected')
+    expect((bad as PromiseRejectedResult).reason).toBeInstanceOf(TypeError)
+    expect(last).toEqual({ status: 'fulfilled', value: 'queued' })
+    expect((await store.list('pending')).map((m) => m.id)).toEqual(['evt_a', 'evt_b'])
+  })
+
+  it('close() commits the enqueues still waiting for the end of the turn', async () => {
+    const path = freshFile()
+    const store = sqliteOutbox({ path })
+    const answer = store.enqueue(message('evt_late'), T0)
+    await store.close()
+    expect(await answer).toBe('queued')
+    expect((await outbox(path).list('pending')).map((m) => m.id)).toEqual(['evt_late'])
   })
 
   it('two instances on one file never hold the same message at once, and one takes over what the other left', async () => {
@@ -132,6 +173,14 @@ describe('sqliteOutbox()', () => {
     expect(create).toThrow(`sqliteOutbox(): ${text}`)
   })
 })
+
+/**
+ * How many bytes the WAL of `path` holds: each commit appends its pages to it,
+ * and nothing here writes the ~1000 pages after which SQLite starts it over.
+ */
+function walSize(path: string): () => number {
+  return () => statSync(`${path}-wal`).size
+}
 
 // The child processes import the built packages, as `npm test` builds them first.
 function built(): void {

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3'
 import { randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { groupCommit } from './group-commit.js'
 import { type SqliteOutboxOptions, resolveOptions } from './sqlite-outbox-options.js'
 import { prepareStatements, toMessage } from './statements.js'
 
@@ -49,14 +50,17 @@ export function sqliteOutbox(options: SqliteOutboxOptions): Outbox {
 
   const held = (lease: Lease) => ({ id: lease.message.id, token: lease.token })
 
+  // The two writes every event makes, committed a turn of the event loop at a time.
+  const insert = groupCommit(db, ({ message, now }: { message: NewMessage; now: number }) => {
+    const row = { id: message.id, target: message.target, headers: JSON.stringify(message.headers), body: bytes(message.body), now }
+    return sql.insert.run(row).changes === 1 ? ('queued' as const) : ('duplicate' as const)
+  })
+  const complete = groupCommit(db, (lease: Lease) => sql.complete.run(held(lease)).changes === 1)
+
   return {
-    enqueue: (message: NewMessage, now: number) =>
-      settled(() => {
-        const row = { id: message.id, target: message.target, headers: JSON.stringify(message.headers), body: bytes(message.body), now }
-        return sql.insert.run(row).changes === 1 ? ('queued' as const) : ('duplicate' as const)
-      }),
+    enqueue: (message: NewMessage, now: number) => insert({ message, now }),
     lease: (max, now, leaseMs) => settled(() => (max > 0 ? take.immediate(max, now, now + leaseMs) : [])),
-    complete: (lease) => settled(() => sql.complete.run(held(lease)).changes === 1),
+    complete,
     retry: (lease, nextAttemptAt, error, status) =>
       settled(() => sql.retry.run({ ...held(lease), at: nextAttemptAt, error, status: status ?? null }).changes === 1),
     bury: (lease, error, status) => settled(() => sql.bury.run({ ...held(lease), error, status: status ?? null }).changes === 1),
@@ -66,6 +70,11 @@ export function sqliteOutbox(options: SqliteOutboxOptions): Outbox {
     redeliver: (id, now) => settled(() => sql.redeliver.run({ id, now }).changes === 1),
     redeliverAll: (now) => settled(() => sql.redeliverAll.run({ now }).changes),
     purge: (state = 'dead') => settled(() => sql.purge.run(state).changes),
-    close: () => settled(() => void db.close()),
+    close: () =>
+      settled(() => {
+        insert.flush()
+        complete.flush()
+        db.close()
+      }),
   }
 }
