@@ -111,6 +111,22 @@ describe('createDeliverer()', () => {
     expect(Math.max(...upstream.received.map((_, i) => inFlightAt(upstream.received, i)))).toBeLessThanOrEqual(2)
   })
 
+  it('wakes in one turn of the event loop share one lease, and none is lost to a lease still in progress', async () => {
+    const { forwarder } = await setUp([{ status: 200 }])
+    const leased: number[] = []
+    const counted: Outbox = { ...outbox, lease: (...args) => outbox.lease(...args).then((taken) => (leased.push(taken.length), taken)) }
+    const deliverer = createDeliverer(counted, forwarder, { pollInterval: 60_000, onEvent: (e) => events.push(e) })
+    cleanup.unshift(() => deliverer.close())
+    deliverer.start()
+    // As forward() does for each request answered in one turn: enqueue, then wake.
+    for (let i = 2; i <= 8; i++) {
+      void outbox.enqueue({ id: `evt_${i}`, target: upstream.url, headers: { 'idempotency-key': `evt_${i}` }, body: Buffer.from('{}') }, clock)
+      deliverer.wake()
+    }
+    await vi.waitFor(() => expect(events.filter((e) => e.type === 'delivered')).toHaveLength(8), { timeout: 2000 })
+    expect(leased[0]).toBe(8)
+  })
+
   it('on close, lets in-flight sends finish or releases them unattempted', async () => {
     const { deliverer } = await setUp([{ status: 200, delay: 5000 }])
     const sending = deliverer.tick()

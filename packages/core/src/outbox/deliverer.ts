@@ -42,7 +42,7 @@ export interface Deliverer {
   start(): void
   /** Waits for sends in flight, then leases what is due now and sends it; resolves to how many, once settled. */
   tick(): Promise<number>
-  /** Looks for due work now instead of at the next poll, e.g. right after an enqueue. */
+  /** Looks for due work at the end of this turn of the event loop instead of at the next poll, e.g. right after an enqueue. */
   wake(): void
   /** Stops leasing, lets in-flight sends finish for up to `timeout` ms, then releases the rest. */
   close(timeout?: number): Promise<void>
@@ -79,6 +79,7 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
   let reserved = 0
   let backlog = false
   let polling: Promise<unknown> | undefined
+  let soon: NodeJS.Immediate | undefined
 
   async function send(lease: Lease): Promise<void> {
     const { message } = lease
@@ -124,10 +125,23 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
         .catch(warn)
         .finally(() => {
           inFlight.delete(lease)
-          if (backlog && timer !== undefined) void poll().catch(warn)
+          if (backlog) pollSoon()
         })
       inFlight.set(lease, running)
       return running
+    })
+  }
+
+  /**
+   * Polls once the current turn of the event loop is done: the sends that
+   * finish and the enqueues that wake it in one turn share one lease (one
+   * transaction for a durable outbox) instead of taking one each.
+   */
+  function pollSoon(): void {
+    if (soon !== undefined || timer === undefined || closing) return
+    soon = setImmediate(() => {
+      soon = undefined
+      void poll().catch(warn)
     })
   }
 
@@ -148,10 +162,7 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
     start() {
       if (timer === undefined && !closing) schedule()
     },
-    wake() {
-      if (timer === undefined || closing) return
-      void poll().catch(warn)
-    },
+    wake: pollSoon,
     async tick() {
       await Promise.all(inFlight.values())
       const sends = await poll()
@@ -161,6 +172,7 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
     async close(timeout = 10_000) {
       closing = true
       clearTimeout(timer)
+      clearImmediate(soon)
       await polling?.catch(() => undefined)
       const settled = Promise.all(inFlight.values())
       const expired = new Promise<'expired'>((resolve) => setTimeout(() => resolve('expired'), timeout).unref())
