@@ -67,10 +67,21 @@ interface RouteLayer {
 function routeContinues(req: NodeRequest, self: unknown): boolean {
   const stack = (req.route as { stack?: RouteLayer[] } | undefined)?.stack
   if (!Array.isArray(stack)) return true
+  // Plain loops: under app.all an Express 5 route holds 34 layers per handler, walked on every request.
   const method = req.method?.toLowerCase()
-  const takes = (layer: RouteLayer) => layer.method === undefined || layer.method === method
-  const at = stack.findIndex((layer) => layer.handle === self && takes(layer))
-  return at === -1 || stack.slice(at + 1).some(takes)
+  let found = false
+  for (const layer of stack) {
+    if (found) {
+      if (takes(layer, method)) return true
+    } else {
+      found = layer.handle === self && takes(layer, method)
+    }
+  }
+  return !found
+}
+
+function takes(layer: RouteLayer, method: string | undefined): boolean {
+  return layer.method === undefined || layer.method === method
 }
 
 /**
