@@ -33,3 +33,24 @@ describe('express receiver example: Standard Webhooks at POST /webhook/signed', 
     expect(reply.headersDistinct['www-authenticate']).toEqual(['StandardWebhooks realm="webhook"'])
   })
 })
+
+describe('express receiver example: what else reaches the app', () => {
+  let example: RunningExample
+  beforeAll(async () => {
+    example = await runExample(dir)
+  })
+  afterAll(() => example.stop())
+
+  it('answers 405 with Allow: POST to another method on a webhook path', async () => {
+    for (const path of ['/webhook', '/webhook/signed']) {
+      const reply = await send(example.url, { method: 'GET', path })
+      expect(reply.status).toBe(405)
+      expect(reply.headers.allow).toBe('POST')
+    }
+  })
+
+  it('passes every other path on to Express, which answers 404', async () => {
+    const reply = await send(example.url, { path: '/webhooks', headers: { 'content-type': 'application/json' }, body: '{"event":"a","data":{}}' })
+    expect(reply.status).toBe(404)
+  })
+})
