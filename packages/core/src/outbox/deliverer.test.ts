@@ -127,6 +127,31 @@ describe('createDeliverer()', () => {
     expect(leased[0]).toBe(8)
   })
 
+  it('runs more than 10 sends at once without a MaxListenersExceededWarning (they share one abort signal)', async () => {
+    const warnings: Error[] = []
+    const onWarning = (warning: Error) => void warnings.push(warning)
+    process.on('warning', onWarning)
+    cleanup.push(() => Promise.resolve(process.off('warning', onWarning)))
+    const { forwarder } = await setUp([{ status: 200, delay: 20 }])
+    const deliverer = createDeliverer(outbox, forwarder, { concurrency: 16, pollInterval: 60_000, onEvent: (e) => events.push(e) })
+    cleanup.unshift(() => deliverer.close())
+    for (let i = 2; i <= 32; i++) {
+      await outbox.enqueue({ id: `evt_${i}`, target: upstream.url, headers: { 'idempotency-key': `evt_${i}` }, body: Buffer.from('{}') }, clock)
+    }
+    deliverer.start()
+    deliverer.wake()
+    await vi.waitFor(() => expect(events.filter((e) => e.type === 'delivered')).toHaveLength(32), { timeout: 3000 })
+    expect(Math.max(...upstream.received.map((_, i) => inFlightAt(upstream.received, i)))).toBeGreaterThan(10)
+    // Node emits warnings on the next tick.
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning')
+  })
+
+  it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('refuses concurrency %s at creation instead of never sending', async (concurrency) => {
+    const { forwarder } = await setUp([{ status: 200 }])
+    expect(() => createDeliverer(outbox, forwarder, { concurrency })).toThrow(/"concurrency" must be a whole number of sends at once, at least 1/)
+  })
+
   it('on close, lets in-flight sends finish or releases them unattempted', async () => {
     const { deliverer } = await setUp([{ status: 200, delay: 5000 }])
     const sending = deliverer.tick()

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { type RetryPolicy, type RetryPolicyOptions, STANDARD_SCHEDULE, createRetryPolicy } from '@webhook-trigger/client'
 import { type AttemptResult, type Forwarder, outcomeOf } from '../forward/forwarder.js'
 import type { Lease, Outbox } from './outbox.js'
@@ -70,10 +71,16 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
   const leaseMs = options.leaseMs ?? 30_000
   const pollInterval = options.pollInterval ?? 1000
   const concurrency = options.concurrency ?? 8
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
+    throw new TypeError(`delivery: "concurrency" must be a whole number of sends at once, at least 1, e.g. 8; got ${String(concurrency)}`)
+  }
   const now = options.now ?? Date.now
   const report = options.onEvent ?? (() => undefined)
   const inFlight = new Map<Lease, Promise<void>>()
   const abort = new AbortController()
+  // Every send listens on this one signal until undici has closed its answer, which can be just
+  // after the next send began: up to twice `concurrency`. Node warns of a leak past 10.
+  setMaxListeners(Math.max(10, 2 * concurrency), abort.signal)
   let timer: NodeJS.Timeout | undefined
   let closing = false
   let reserved = 0
