@@ -37,6 +37,21 @@ describe('createDeliverer()', () => {
     return { deliverer, forwarder }
   }
 
+  /** evt_1 (from setUp) to evt_`total` queued, sent by a deliverer running `concurrency` at once (each held 20 ms upstream); resolves once all are delivered. */
+  async function drainBacklog(total: number, concurrency: number) {
+    const { forwarder } = await setUp([{ status: 200, delay: 20 }])
+    const deliverer = createDeliverer(outbox, forwarder, { concurrency, pollInterval: 60_000, onEvent: (e) => events.push(e) })
+    cleanup.unshift(() => deliverer.close())
+    for (let i = 2; i <= total; i++) {
+      await outbox.enqueue({ id: `evt_${i}`, target: upstream.url, headers: { 'idempotency-key': `evt_${i}` }, body: Buffer.from('{}') }, clock)
+    }
+    deliverer.start()
+    deliverer.wake()
+    deliverer.wake()
+    await vi.waitFor(() => expect(events.filter((e) => e.type === 'delivered')).toHaveLength(total), { timeout: 3000 })
+    return Math.max(...upstream.received.map((_, i) => inFlightAt(upstream.received, i)))
+  }
+
   it('retries a failure on the Standard Webhooks schedule, then delivers with the same idempotency key', async () => {
     const { deliverer } = await setUp([{ status: 500 }, { status: 200 }])
     expect(await deliverer.tick()).toBe(1)
@@ -98,17 +113,7 @@ describe('createDeliverer()', () => {
   })
 
   it('drains a backlog at once, never more than `concurrency` at a time (it used to wait a poll per batch)', async () => {
-    const { forwarder } = await setUp([{ status: 200, delay: 20 }])
-    const deliverer = createDeliverer(outbox, forwarder, { concurrency: 2, pollInterval: 60_000, onEvent: (e) => events.push(e) })
-    cleanup.unshift(() => deliverer.close())
-    for (let i = 2; i <= 10; i++) {
-      await outbox.enqueue({ id: `evt_${i}`, target: upstream.url, headers: { 'idempotency-key': `evt_${i}` }, body: Buffer.from('{}') }, clock)
-    }
-    deliverer.start()
-    deliverer.wake()
-    deliverer.wake()
-    await vi.waitFor(() => expect(events.filter((e) => e.type === 'delivered')).toHaveLength(10), { timeout: 3000 })
-    expect(Math.max(...upstream.received.map((_, i) => inFlightAt(upstream.received, i)))).toBeLessThanOrEqual(2)
+    expect(await drainBacklog(10, 2)).toBeLessThanOrEqual(2)
   })
 
   it('wakes in one turn of the event loop share one lease, and none is lost to a lease still in progress', async () => {
@@ -132,16 +137,7 @@ describe('createDeliverer()', () => {
     const onWarning = (warning: Error) => void warnings.push(warning)
     process.on('warning', onWarning)
     cleanup.push(() => Promise.resolve(process.off('warning', onWarning)))
-    const { forwarder } = await setUp([{ status: 200, delay: 20 }])
-    const deliverer = createDeliverer(outbox, forwarder, { concurrency: 16, pollInterval: 60_000, onEvent: (e) => events.push(e) })
-    cleanup.unshift(() => deliverer.close())
-    for (let i = 2; i <= 32; i++) {
-      await outbox.enqueue({ id: `evt_${i}`, target: upstream.url, headers: { 'idempotency-key': `evt_${i}` }, body: Buffer.from('{}') }, clock)
-    }
-    deliverer.start()
-    deliverer.wake()
-    await vi.waitFor(() => expect(events.filter((e) => e.type === 'delivered')).toHaveLength(32), { timeout: 3000 })
-    expect(Math.max(...upstream.received.map((_, i) => inFlightAt(upstream.received, i)))).toBeGreaterThan(10)
+    expect(await drainBacklog(32, 16)).toBeGreaterThan(10)
     // Node emits warnings on the next tick.
     await new Promise((resolve) => setImmediate(resolve))
     expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning')
