@@ -87,6 +87,8 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
   let backlog = false
   let polling: Promise<unknown> | undefined
   let soon: NodeJS.Immediate | undefined
+  /** Leases asked for and not yet answered, by any poll (timer, wake, finished send). */
+  const leasing = new Set<Promise<Lease[]>>()
 
   async function send(lease: Lease): Promise<void> {
     const { message } = lease
@@ -112,16 +114,27 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
 
   const warn = (error: unknown) => process.emitWarning(`webhook-trigger deliverer: ${String(error)}`)
 
+  /** Leases up to `room` due messages; ones that arrive after close() began are released unsent. */
+  async function take(room: number): Promise<Lease[]> {
+    const leases = await outbox.lease(room, now(), leaseMs)
+    if (!closing) return leases
+    await Promise.all(leases.map((lease) => outbox.release(lease)))
+    return []
+  }
+
   /** Leases what is due and starts sending it; resolves, once leased, to the sends in flight. */
   async function poll(): Promise<Array<Promise<void>>> {
     // Room is reserved before the await, so polls running at once never exceed `concurrency`.
     const room = concurrency - inFlight.size - reserved
     if (closing || room <= 0) return []
     reserved += room
+    const taking = take(room)
+    leasing.add(taking)
     let leases: Lease[]
     try {
-      leases = await outbox.lease(room, now(), leaseMs)
+      leases = await taking
     } finally {
+      leasing.delete(taking)
       reserved -= room
     }
     // A full batch means more may be due: each finished send then looks again at once,
@@ -180,7 +193,8 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
       closing = true
       clearTimeout(timer)
       clearImmediate(soon)
-      await polling?.catch(() => undefined)
+      // Every lease in progress, not only the timer's: an asynchronous outbox (Redis) may answer after this.
+      await Promise.allSettled([polling, ...leasing])
       const settled = Promise.all(inFlight.values())
       const expired = new Promise<'expired'>((resolve) => setTimeout(() => resolve('expired'), timeout).unref())
       if ((await Promise.race([settled, expired])) === 'expired') {
