@@ -13,38 +13,49 @@ export interface GroupCommit<A, R> {
   flush(): void
 }
 
+type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown }
+
 /**
  * Runs the writes asked for in one turn of the event loop in one transaction.
  * Under load a receiver answers many requests per turn: one commit then writes
  * the pages they share to the WAL once, instead of once per write, which is
  * most of what an enqueue or a completion costs. Each call still resolves only
  * once its own row is committed, so a 202 sent after `enqueue` is still a
- * promise kept. When the batch fails, each write is tried again alone, so one
- * bad write rejects only its own call.
+ * promise kept. Each write runs in its own savepoint, so one bad write rolls
+ * back and rejects alone; the batch takes the write lock up front (BEGIN
+ * IMMEDIATE), so a database locked by another process fails the batch once,
+ * after one busy timeout, rather than once per write.
  */
 export function groupCommit<A, R>(db: Sqlite.Database, write: (arg: A) => R): GroupCommit<A, R> {
   let queued: Array<Call<A, R>> = []
+  // A transaction function called inside another runs as a savepoint.
   const alone = db.transaction(write)
-  const together = db.transaction((calls: ReadonlyArray<Call<A, R>>) => calls.map((call) => write(call.arg)))
+  const together = db.transaction((calls: ReadonlyArray<Call<A, R>>) =>
+    calls.map((call): Outcome<R> => {
+      try {
+        return { ok: true, value: alone(call.arg) }
+      } catch (error) {
+        return { ok: false, error }
+      }
+    }),
+  )
 
   function flush(): void {
     const calls = queued
     if (calls.length === 0) return
     queued = []
-    let results: R[]
+    let outcomes: Array<Outcome<R>>
     try {
-      results = together(calls)
-    } catch {
-      for (const call of calls) {
-        try {
-          call.resolve(alone(call.arg))
-        } catch (error) {
-          call.reject(error)
-        }
-      }
+      outcomes = together.immediate(calls)
+    } catch (error) {
+      for (const call of calls) call.reject(error)
       return
     }
-    for (let i = 0; i < calls.length; i++) calls[i]!.resolve(results[i]!)
+    for (let i = 0; i < calls.length; i++) {
+      const outcome = outcomes[i]!
+      if (outcome.ok) calls[i]!.resolve(outcome.value)
+      else calls[i]!.reject(outcome.error)
+    }
   }
 
   const queue = (arg: A) =>

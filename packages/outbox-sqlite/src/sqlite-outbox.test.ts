@@ -83,6 +83,34 @@ describe('sqliteOutbox()', () => {
     expect((await store.list('pending')).map((m) => m.id)).toEqual(['evt_a', 'evt_b'])
   })
 
+  it('a row the database refuses rolls back alone, in its own savepoint, while the rest of the turn commits', async () => {
+    const store = outbox(freshFile())
+    const noTarget = { ...message('evt_bad'), target: null } as unknown as NewMessage
+    const [first, bad, last] = await Promise.allSettled([store.enqueue(message('evt_a'), T0), store.enqueue(noTarget, T0), store.enqueue(message('evt_b'), T0)])
+    expect(first).toEqual({ status: 'fulfilled', value: 'queued' })
+    expect((bad as PromiseRejectedResult).reason).toMatchObject({ code: 'SQLITE_CONSTRAINT_NOTNULL' })
+    expect(last).toEqual({ status: 'fulfilled', value: 'queued' })
+    expect((await store.list('pending')).map((m) => m.id)).toEqual(['evt_a', 'evt_b'])
+  })
+
+  it("a file another process keeps locked fails the turn's enqueues once, after one busy timeout, not once per write", async () => {
+    const path = freshFile()
+    const store = sqliteOutbox({ path, busyTimeout: 100 })
+    open.push(store)
+    await store.list('pending')
+    const other = new Database(path)
+    other.exec('BEGIN IMMEDIATE')
+    try {
+      const results = await Promise.allSettled([1, 2, 3, 4].map((i) => store.enqueue(message(`evt_${i}`), T0)))
+      const reasons = results.map((r) => (r as PromiseRejectedResult).reason as { code?: string })
+      expect(reasons.map((r) => r.code)).toEqual(['SQLITE_BUSY', 'SQLITE_BUSY', 'SQLITE_BUSY', 'SQLITE_BUSY'])
+      expect(new Set(reasons).size).toBe(1)
+    } finally {
+      other.exec('ROLLBACK')
+      other.close()
+    }
+  })
+
   it('close() commits the enqueues still waiting for the end of the turn', async () => {
     const path = freshFile()
     const store = sqliteOutbox({ path })

@@ -48,17 +48,25 @@ export function sqliteOutbox(options: SqliteOutboxOptions): Outbox {
     }),
   )
 
+  type Row = { id: string; target: string; headers: string; body: Buffer; now: number }
   const held = (lease: Lease) => ({ id: lease.message.id, token: lease.token })
 
   // The two writes every event makes, committed a turn of the event loop at a time.
-  const insert = groupCommit(db, ({ message, now }: { message: NewMessage; now: number }) => {
-    const row = { id: message.id, target: message.target, headers: JSON.stringify(message.headers), body: bytes(message.body), now }
-    return sql.insert.run(row).changes === 1 ? ('queued' as const) : ('duplicate' as const)
-  })
+  const insert = groupCommit(db, (row: Row) => (sql.insert.run(row).changes === 1 ? ('queued' as const) : ('duplicate' as const)))
   const complete = groupCommit(db, (lease: Lease) => sql.complete.run(held(lease)).changes === 1)
 
   return {
-    enqueue: (message: NewMessage, now: number) => insert({ message, now }),
+    enqueue: (message: NewMessage, now: number) => {
+      // Built now, not at the commit: headers that cannot be serialised refuse this call alone, at
+      // once, and later changes to them are not what gets stored.
+      let row: Row
+      try {
+        row = { id: message.id, target: message.target, headers: JSON.stringify(message.headers), body: bytes(message.body), now }
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new TypeError(String(error)))
+      }
+      return insert(row)
+    },
     lease: (max, now, leaseMs) => settled(() => (max > 0 ? take.immediate(max, now, now + leaseMs) : [])),
     complete,
     retry: (lease, nextAttemptAt, error, status) =>
