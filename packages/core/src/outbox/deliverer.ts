@@ -85,7 +85,6 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
   let closing = false
   let reserved = 0
   let backlog = false
-  let polling: Promise<unknown> | undefined
   let soon: NodeJS.Immediate | undefined
   /** Leases asked for and not yet answered, by any poll (timer, wake, finished send). */
   const leasing = new Set<Promise<Lease[]>>()
@@ -169,8 +168,7 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
     if (closing) return
     timer = setTimeout(() => {
       // Do not wait for the sends: the next poll may start more while these are in flight.
-      polling = poll()
-      polling.then(schedule, (error: unknown) => {
+      poll().then(schedule, (error: unknown) => {
         warn(error)
         schedule()
       })
@@ -193,8 +191,8 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
       closing = true
       clearTimeout(timer)
       clearImmediate(soon)
-      // Every lease in progress, not only the timer's: an asynchronous outbox (Redis) may answer after this.
-      await Promise.allSettled([polling, ...leasing])
+      // Every lease in progress (timer, wake, finished send): an asynchronous outbox (Redis) may answer after this.
+      await Promise.allSettled(leasing)
       const settled = Promise.all(inFlight.values())
       const expired = new Promise<'expired'>((resolve) => setTimeout(() => resolve('expired'), timeout).unref())
       if ((await Promise.race([settled, expired])) === 'expired') {
