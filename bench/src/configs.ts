@@ -41,7 +41,8 @@ export const CONFIGS: readonly Config[] = [
   { name: 'undici-forwarder', label: 'node:http + undici request() forwarder (reference)', side: 'peer', server: 'undici-forwarder', credential: 'none', upstream: true },
   { name: 'ours-core-relay', label: 'ours: relay on node:http (createForwardHandler)', side: 'ours', server: 'ours-core-relay', credential: 'none', upstream: true, peer: 'undici-forwarder', target: 0.85 },
   { name: 'http-proxy-middleware', label: 'Express 5 + http-proxy-middleware, keep-alive', side: 'peer', server: 'express-http-proxy', credential: 'none', upstream: true, peer: 'undici-forwarder' },
-  { name: 'ours-express-relay', label: 'ours: relay through Express forward()', side: 'ours', server: 'ours-express-relay', credential: 'none', upstream: true, peer: 'http-proxy-middleware', target: 1.5 },
+  { name: 'express-undici', label: 'Express 5, middleware forwarding with undici request(), no checks (calibration)', side: 'peer', server: 'express-undici', credential: 'none', upstream: true, peer: 'http-proxy-middleware' },
+  { name: 'ours-express-relay', label: 'ours: relay through Express forward()', side: 'ours', server: 'ours-express-relay', credential: 'none', upstream: true, peer: 'http-proxy-middleware', target: 1.5, with: ['express-undici'] },
   { name: 'ours-intermediary', label: 'ours: queued intermediary, webhook() + forward({ outbox: memoryOutbox() }), Basic', side: 'ours', server: 'ours-intermediary', credential: 'basic', upstream: true, peer: 'http-proxy-middleware' },
   { name: 'ours-intermediary-sqlite', label: 'ours: queued intermediary, webhook() + forward({ outbox: sqliteOutbox() }), Basic', side: 'ours', server: 'ours-intermediary-sqlite', credential: 'basic', upstream: true, peer: 'http-proxy-middleware' },
 ]
