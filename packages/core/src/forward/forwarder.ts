@@ -12,6 +12,9 @@ import {
 import { randomUUID } from 'node:crypto'
 import type { Dispatcher } from 'undici'
 import { mergeHeaders } from '../merge-headers.js'
+import { type AttemptResult, sendOnce } from './send-once.js'
+
+export type { AttemptResult } from './send-once.js'
 
 export interface ForwarderOptions {
   /** Where every request goes. Taken from configuration only: nothing in a request can change it. */
@@ -61,16 +64,6 @@ export interface Outgoing {
   signal?: AbortSignal
 }
 
-export type AttemptResult =
-  | {
-      kind: 'response'
-      status: number
-      headers: Record<string, string | string[] | undefined>
-      /** `undefined` when the body exceeded `maxResponseBytes`. */
-      body: Buffer | undefined
-    }
-  | { kind: 'error'; error: 'timeout' | 'network'; message: string }
-
 export interface DeliveryResult {
   /** delivered: 2xx. rejected: a final answer (4xx, 3xx). failed: errors, timeouts or retryable statuses to the end. */
   outcome: 'delivered' | 'rejected' | 'failed'
@@ -104,42 +97,6 @@ function targetOf(to: string | URL, where: string): URL {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`${where}: "to" must use http or https`)
   if (url.username !== '' || url.password !== '') throw new TypeError(`${where}: put credentials in "auth", not in the "to" URL`)
   return url
-}
-
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
-
-const TIMEOUT: AttemptResult = { kind: 'error', error: 'timeout', message: 'the upstream did not answer in time' }
-
-/** Thrown when an answer's body is still arriving at the deadline. */
-class DeadlinePassed extends Error {}
-
-function classify(error: unknown): AttemptResult {
-  const code = (error as { code?: unknown } | null)?.code
-  if (error instanceof DeadlinePassed || (typeof code === 'string' && TIMEOUT_CODES.has(code))) return TIMEOUT
-  const reason = typeof code === 'string' ? code : error instanceof Error ? error.name : 'connection failed'
-  return { kind: 'error', error: 'network', message: `the upstream could not be reached (${reason})` }
-}
-
-/**
- * Reads at most `max` bytes of the answer, before `deadline` (epoch ms). A
- * declared length within the limit is read in one go, the common case.
- */
-async function readBounded(response: Dispatcher.ResponseData, max: number, deadline: number): Promise<Buffer | undefined> {
-  const { body } = response
-  const declared = Number(response.headers['content-length'] ?? NaN)
-  if (declared <= max) return Buffer.from(await body.arrayBuffer())
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > max || Date.now() > deadline) {
-      body.destroy()
-      if (size <= max) throw new DeadlinePassed()
-      return undefined
-    }
-    chunks.push(chunk)
-  }
-  return Buffer.concat(chunks)
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -178,8 +135,8 @@ export function createForwarder(options: ForwarderOptions, where = 'createForwar
   const path = target.pathname + target.search
 
   async function attempt(outgoing: Outgoing): Promise<AttemptResult> {
-    // Timeouts through undici's own timers and one clock read: an AbortSignal per
-    // attempt cost more than the rest of the relay's work (see BENCHMARKS.md).
+    // Timeouts through undici's own timers and one clock read per chunk: an
+    // AbortSignal per attempt cost more than the rest of the relay's work (see BENCHMARKS.md).
     const deadline = Date.now() + timeout
     try {
       const client = pool()
@@ -187,20 +144,24 @@ export function createForwarder(options: ForwarderOptions, where = 'createForwar
         sign === undefined || outgoing.headers['webhook-signature'] !== undefined
           ? undefined
           : await sign.headers(outgoing.headers['idempotency-key'] ?? randomUUID(), outgoing.body)
-      const response = await (client instanceof Promise ? await client : client).request({
-        origin,
-        path,
-        method: 'POST',
-        headers: mergeHeaders(outgoing.headers, signature, credentials),
-        body: outgoing.body,
+      return await sendOnce({
+        dispatcher: client instanceof Promise ? await client : client,
+        request: {
+          origin,
+          path,
+          method: 'POST',
+          headers: mergeHeaders(outgoing.headers, signature, credentials),
+          body: outgoing.body,
+          headersTimeout: timeout,
+          bodyTimeout: timeout,
+        },
+        maxResponseBytes,
+        deadline,
         signal: outgoing.signal,
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
       })
-      const body = await readBounded(response, maxResponseBytes, deadline)
-      return { kind: 'response', status: response.statusCode, headers: response.headers, body }
     } catch (error) {
-      return classify(error)
+      // Only signing or loading undici can throw here; sendOnce() itself never rejects.
+      return { kind: 'error', error: 'network', message: `the request could not be sent (${error instanceof Error ? error.name : 'unknown'})` }
     }
   }
 
