@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitest/config'
 
 const source = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url))
 
@@ -28,12 +29,16 @@ const project = (name: string, include: string[]) => ({
   },
 })
 
-export default [
-  project('client', ['packages/client/src/**/*.test.ts']),
-  project('core', ['packages/core/src/**/*.test.ts']),
-  project('express', ['packages/express/src/**/*.test.ts']),
-  project('koa', ['packages/koa/src/**/*.test.ts']),
-  project('outbox-sqlite', ['packages/outbox-sqlite/src/**/*.test.ts']),
-  project('redis', ['packages/redis/src/**/*.test.ts']),
-  project('examples', ['examples/*/src/**/*.test.ts']),
-]
+export default defineConfig({
+  test: {
+    projects: [
+      project('client', ['packages/client/src/**/*.test.ts']),
+      project('core', ['packages/core/src/**/*.test.ts']),
+      project('express', ['packages/express/src/**/*.test.ts']),
+      project('koa', ['packages/koa/src/**/*.test.ts']),
+      project('outbox-sqlite', ['packages/outbox-sqlite/src/**/*.test.ts']),
+      project('redis', ['packages/redis/src/**/*.test.ts']),
+      project('examples', ['examples/*/src/**/*.test.ts']),
+    ],
+  },
+})
