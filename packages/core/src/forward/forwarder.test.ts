@@ -1,6 +1,7 @@
 import { listen } from '@webhook-trigger/testkit'
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http'
-import { Agent } from 'undici'
+import { getEventListeners } from 'node:events'
+import { Agent, type Dispatcher } from 'undici'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type Forwarder, type ForwarderOptions, createForwarder } from './forwarder.js'
 
@@ -33,12 +34,15 @@ describe('createForwarder().attempt()', () => {
 
   it('returns the status, headers and body of the answer', async () => {
     const { forwarder } = await setUp((_req, res) => {
-      res.writeHead(202, { 'content-type': 'application/json', 'x-upstream': 'yes' })
+      res.writeHead(202, { 'content-type': 'application/json', 'x-upstream': 'marker-7f3a' })
       res.end('{"accepted":true}')
     })
     const result = await send(forwarder, 1)
-    expect(result).toMatchObject({ kind: 'response', status: 202, headers: { 'x-upstream': 'yes' } })
-    expect(result.kind === 'response' && result.body?.toString()).toBe('{"accepted":true}')
+    expect(result).toMatchObject({ kind: 'response', status: 202, headers: { 'x-upstream': 'marker-7f3a' } })
+    const body = result.kind === 'response' ? result.body! : Buffer.alloc(0)
+    expect(body.toString()).toBe('{"accepted":true}')
+    // A copy, not a view of the socket's read buffer, which would keep the raw answer alive with it.
+    expect(Buffer.from(body.buffer).includes('marker-7f3a')).toBe(false)
   })
 
   it('keeps an answer whose body arrives in many chunks, and an empty one', async () => {
@@ -57,7 +61,8 @@ describe('createForwarder().attempt()', () => {
 
   it('skips informational answers and returns the final one', async () => {
     const { forwarder } = await setUp((_req, res) => {
-      res.writeEarlyHints({ link: '</style.css>; rel=preload' })
+      // Were the 103 read as the answer, its declared length alone would drop the body.
+      res.socket!.write('HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\nContent-Length: 1000000\r\n\r\n')
       res.writeHead(202).end('final')
     })
     const result = await send(forwarder, 1)
@@ -73,17 +78,23 @@ describe('createForwarder().attempt()', () => {
     expect(result).toMatchObject({ kind: 'response', status: 502, body: undefined })
   })
 
-  it('abandons a chunked body once it passes maxResponseBytes, and the next attempt still goes through', async () => {
+  it('abandons a chunked body once it passes maxResponseBytes, closes that connection, and the next attempt still goes through', async () => {
     let calls = 0
-    const { forwarder } = await setUp((_req, res) => {
-      if (++calls === 2) return void res.writeHead(202).end('ok')
-      res.writeHead(500)
-      // Streams for as long as the socket is open: a reader that never stops would hang here.
-      const timer = setInterval(() => res.write(Buffer.alloc(1024, 120)), 5)
-      res.on('close', () => clearInterval(timer))
-    })
+    let closed!: () => void
+    const streamEnded = new Promise<void>((resolve) => (closed = resolve))
+    const { forwarder } = await setUp(
+      (_req, res) => {
+        if (++calls === 2) return void res.writeHead(202).end('ok')
+        res.writeHead(500)
+        // Streams for as long as the socket is open: a reader that never stops would hang here.
+        const timer = setInterval(() => res.write(Buffer.alloc(1024, 120)), 5)
+        res.on('close', () => (clearInterval(timer), closed()))
+      },
+      { timeout: 60_000 },
+    )
     const result = await send(forwarder, 1)
     expect(result).toMatchObject({ kind: 'response', status: 500, body: undefined })
+    await streamEnded
     const next = await send(forwarder, 2)
     expect(next).toMatchObject({ kind: 'response', status: 202 })
   })
@@ -97,6 +108,24 @@ describe('createForwarder().attempt()', () => {
     }, { timeout: 300 })
     // Had the whole 1 s trickle been read, this would be a 200 with 20 bytes.
     expect(await send(forwarder, 1)).toMatchObject({ kind: 'error', error: 'timeout' })
+  })
+
+  it('counts the timeout from when the request is written, not from a wait for a free connection', async () => {
+    const held: ServerResponse[] = []
+    const dispatcher = new Agent({ connections: 1, pipelining: 1 })
+    cleanup.push(() => dispatcher.close())
+    const { forwarder } = await setUp(
+      (_req, res) => {
+        if (held.push(res) === 1) return void setTimeout(() => res.writeHead(202).end('first'), 200)
+        res.writeHead(202)
+        setTimeout(() => res.end('second'), 200)
+      },
+      { dispatcher, timeout: 300 },
+    )
+    const [first, second] = await Promise.all([send(forwarder, 1), send(forwarder, 2)])
+    expect(first).toMatchObject({ kind: 'response', status: 202 })
+    // Sent 200 ms after it was asked for, answered 200 ms later: within 300 ms of being written.
+    expect(second.kind === 'response' && second.body?.toString()).toBe('second')
   })
 
   it('times out an upstream that does not start its answer in time', async () => {
@@ -123,7 +152,7 @@ describe('createForwarder().attempt()', () => {
   it('ends an attempt in flight when its signal aborts, and closes that connection', async () => {
     let closed!: () => void
     const socketClosed = new Promise<void>((resolve) => (closed = resolve))
-    const { forwarder } = await setUp((req) => req.socket.on('close', closed))
+    const { forwarder } = await setUp((req) => req.socket.on('close', closed), { timeout: 60_000 })
     const controller = new AbortController()
     const pending = send(forwarder, 1, controller.signal)
     setTimeout(() => controller.abort(), 100)
@@ -149,6 +178,14 @@ describe('createForwarder().attempt()', () => {
     held[1]!.writeHead(202).end()
     expect(await third).toMatchObject({ kind: 'response', status: 202 })
     expect(arrived).toEqual(['1', '3'])
+  })
+
+  it('turns a dispatcher that throws into a network error, and lets go of the signal', async () => {
+    const throwing = { dispatch: () => { throw new TypeError('not today') } } as unknown as Dispatcher
+    const forwarder = createForwarder({ to: 'http://127.0.0.1:9/hook', retry: false, dispatcher: throwing })
+    const { signal } = new AbortController()
+    expect(await send(forwarder, 1, signal)).toEqual({ kind: 'error', error: 'network', message: 'the upstream could not be reached (TypeError)' })
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0)
   })
 
   it('does not leave a listener on a signal shared by many attempts', async () => {

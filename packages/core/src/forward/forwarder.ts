@@ -31,8 +31,9 @@ export interface ForwarderOptions {
    */
   connectTimeout?: number
   /**
-   * Time allowed for an attempt, in ms: the answer must start within it, and a
-   * body still arriving after it is abandoned.
+   * Time allowed for an attempt, in ms, from when the request is written (the
+   * connection has its own `connectTimeout`): the answer must start within it,
+   * and a body still arriving after it is abandoned.
    * @default 15000
    */
   timeout?: number
@@ -137,7 +138,6 @@ export function createForwarder(options: ForwarderOptions, where = 'createForwar
   async function attempt(outgoing: Outgoing): Promise<AttemptResult> {
     // Timeouts through undici's own timers and one clock read per chunk: an
     // AbortSignal per attempt cost more than the rest of the relay's work (see BENCHMARKS.md).
-    const deadline = Date.now() + timeout
     try {
       const client = pool()
       const signature =
@@ -156,7 +156,7 @@ export function createForwarder(options: ForwarderOptions, where = 'createForwar
           bodyTimeout: timeout,
         },
         maxResponseBytes,
-        deadline,
+        timeout,
         signal: outgoing.signal,
       })
     } catch (error) {

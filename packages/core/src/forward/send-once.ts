@@ -33,8 +33,11 @@ export interface SendOnceOptions {
   request: Dispatcher.DispatchOptions
   /** Largest answer body kept; a longer one is abandoned and the result carries no body. */
   maxResponseBytes: number
-  /** Epoch ms after which an answer still arriving is abandoned as a timeout. */
-  deadline: number
+  /**
+   * Time for the whole answer, in ms from when the request is written: a body
+   * still arriving after it is abandoned as a timeout.
+   */
+  timeout: number
   signal?: AbortSignal
 }
 
@@ -49,11 +52,13 @@ class AnswerCollector implements Dispatcher.DispatchHandler {
   private chunks: Buffer[] = []
   private size = 0
   private settled = false
+  /** Epoch ms; set when the request is written, so the wait for a connection does not count. */
+  private deadline = Infinity
 
   constructor(
     private readonly resolve: (result: AttemptResult) => void,
     private readonly max: number,
-    private readonly deadline: number,
+    private readonly timeout: number,
     private readonly signal: AbortSignal | undefined,
   ) {
     signal?.addEventListener('abort', this)
@@ -67,7 +72,8 @@ class AnswerCollector implements Dispatcher.DispatchHandler {
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller
     // Aborted while queued for a connection: the caller already has its answer.
-    if (this.settled) controller.abort(STOPPED)
+    if (this.settled) return controller.abort(STOPPED)
+    this.deadline = Date.now() + this.timeout
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
@@ -88,9 +94,8 @@ class AnswerCollector implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     if (this.settled) return
-    const { chunks } = this
-    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.size)
-    this.settle({ kind: 'response', status: this.status, headers: this.headers, body })
+    // A copy even of one chunk: a chunk is a view of the socket's read buffer, raw headers and all.
+    this.settle({ kind: 'response', status: this.status, headers: this.headers, body: Buffer.concat(this.chunks, this.size) })
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
@@ -121,6 +126,12 @@ export function sendOnce(options: SendOnceOptions): Promise<AttemptResult> {
   const { signal } = options
   if (signal?.aborted) return Promise.resolve(ABORTED)
   return new Promise((resolve) => {
-    options.dispatcher.dispatch(options.request, new AnswerCollector(resolve, options.maxResponseBytes, options.deadline, signal))
+    const collector = new AnswerCollector(resolve, options.maxResponseBytes, options.timeout, signal)
+    try {
+      options.dispatcher.dispatch(options.request, collector)
+    } catch (error) {
+      // undici's own dispatchers report through onResponseError; another may throw.
+      collector.settle(classify(error))
+    }
   })
 }
