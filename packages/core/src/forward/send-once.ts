@@ -11,12 +11,12 @@ export type AttemptResult =
     }
   | { kind: 'error'; error: 'timeout' | 'network'; message: string }
 
-export const TIMEOUT: AttemptResult = { kind: 'error', error: 'timeout', message: 'the upstream did not answer in time' }
+const TIMEOUT: AttemptResult = { kind: 'error', error: 'timeout', message: 'the upstream did not answer in time' }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
 
 /** An undici error as an attempt's result; no message text from the error, which may quote the upstream. */
-export function classify(error: unknown): AttemptResult {
+function classify(error: unknown): AttemptResult {
   const code = (error as { code?: unknown } | null)?.code
   if (typeof code === 'string' && TIMEOUT_CODES.has(code)) return TIMEOUT
   const reason = typeof code === 'string' ? code : error instanceof Error ? error.name : 'connection failed'
