@@ -266,6 +266,20 @@ export function describeForwarding(name: string, start: StartRelay): void {
       expect(events.at(-1)).toMatchObject({ type: 'delivered', attempts: 2 })
     })
 
+    it('holds the 202 back while more than delivery.highWaterMark events wait, instead of queueing without bound', async () => {
+      const events: DeliveryEvent[] = []
+      const outbox = memoryOutbox()
+      const delivery = { concurrency: 1, highWaterMark: 2, pollInterval: 60_000, onEvent: (e: DeliveryEvent) => events.push(e) }
+      await setUp([{ status: 202, delay: 1000 }], { transform, outbox, delivery }, verify)
+      // The first is sent at once and held upstream for a second; the next two wait in the outbox, up to the mark.
+      for (let i = 0; i < 3; i++) expect((await send(relay!.url, crm())).status).toBe(202)
+      const fourth = await send(relay!.url, crm())
+      expect(fourth.status).toBe(202)
+      // Answered once the first delivery made room, and stored before it waited.
+      expect(events.map((e) => e.type)).toEqual(['delivered'])
+      expect(await outbox.list('pending')).toHaveLength(3)
+    })
+
     it('answers 500 naming the problem when the transform returns a bad envelope, queueing nothing', async () => {
       const outbox = memoryOutbox()
       await setUp([{ status: 202 }], { transform: () => ({ event: '', data: [] }) as never, outbox }, verify)

@@ -168,8 +168,12 @@ export function createForwardHandler(options: ForwardOptions, where = 'createFor
         return relayResponse(result.last)
       }
       // A duplicate id is the same event sent again: answer as if queued now.
-      if ((await outbox.enqueue({ id, target: forwarder.target.href, headers, body }, now())) === 'queued') report({ type: 'received', id })
-      deliverer!.wake()
+      if ((await outbox.enqueue({ id, target: forwarder.target.href, headers, body }, now())) === 'queued') {
+        report({ type: 'received', id })
+        // Stored already; a backlog over the high-water mark holds the answer back a while.
+        const backlog = deliverer!.queued()
+        if (backlog !== undefined) await backlog
+      } else deliverer!.wake()
       return acceptedResponse({ id })
     },
     async close() {

@@ -156,6 +156,72 @@ describe('createDeliverer()', () => {
     expect(() => createDeliverer(outbox, forwarder, { concurrency })).toThrow(/"concurrency" must be a whole number of sends at once, at least 1/)
   })
 
+  it.each([-1, 1.5, Number.NaN])('refuses highWaterMark %s at creation', async (highWaterMark) => {
+    const { forwarder } = await setUp([{ status: 200 }])
+    expect(() => createDeliverer(outbox, forwarder, { highWaterMark })).toThrow(/"highWaterMark" must be a whole number of events, or Infinity/)
+  })
+
+  it.each([-1, Number.NaN, Number.POSITIVE_INFINITY])('refuses maxWait %s at creation', async (maxWait) => {
+    const { forwarder } = await setUp([{ status: 200 }])
+    expect(() => createDeliverer(outbox, forwarder, { maxWait })).toThrow(/"maxWait" must be a number of ms/)
+  })
+
+  /** A started deliverer sending through an upstream that holds every answer; `queued()` as forward() calls it. */
+  async function saturated(options: Parameters<typeof createDeliverer>[2]) {
+    const { forwarder } = await setUp([{ status: 200, delay: 5000 }])
+    const deliverer = createDeliverer(outbox, forwarder, { pollInterval: 60_000, concurrency: 1, ...options })
+    cleanup.unshift(() => deliverer.close(0))
+    deliverer.start()
+    deliverer.wake()
+    await vi.waitFor(() => expect(upstream.received).toHaveLength(1))
+    let next = 2
+    const queue = async () => {
+      const id = `evt_${next++}`
+      await outbox.enqueue({ id, target: upstream.url, headers: { 'idempotency-key': id }, body: Buffer.from('{}') }, clock)
+      // Wrapped, or awaiting queue() would wait for the answer's turn.
+      return { waiting: deliverer.queued() }
+    }
+    return { deliverer, queue }
+  }
+
+  it('holds answers over the high-water mark no longer than maxWait when nothing is sent', async () => {
+    // evt_1 holds the only slot and its answer never comes; evt_2 is over a mark of 0.
+    const { queue } = await saturated({ highWaterMark: 0, maxWait: 200 })
+    const { waiting } = await queue()
+    expect(waiting).toBeInstanceOf(Promise)
+    let done = false
+    void waiting!.then(() => (done = true))
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(done).toBe(false)
+    await vi.waitFor(() => expect(done).toBe(true), { timeout: 1000 })
+    expect(upstream.received).toHaveLength(1)
+  })
+
+  it('lets every held answer through on close', async () => {
+    const { deliverer, queue } = await saturated({ highWaterMark: 0, maxWait: 60_000 })
+    const waiting = [(await queue()).waiting, (await queue()).waiting]
+    expect(waiting.every((w) => w instanceof Promise)).toBe(true)
+    await deliverer.close(0)
+    await Promise.all(waiting as Array<Promise<void>>)
+  })
+
+  it('forgets its backlog when a lease finds nothing more due (another process sharing the outbox sent it)', async () => {
+    const { forwarder } = await setUp([{ status: 200 }])
+    await outbox.lease(1, clock, 60_000) // evt_1: another worker has it.
+    const deliverer = createDeliverer(outbox, forwarder, { pollInterval: 60_000, highWaterMark: 1, maxWait: 60_000 })
+    cleanup.unshift(() => deliverer.close(0))
+    deliverer.start()
+    for (const id of ['evt_2', 'evt_3']) {
+      await outbox.enqueue({ id, target: upstream.url, headers: { 'idempotency-key': id }, body: Buffer.from('{}') }, clock)
+    }
+    expect(deliverer.queued()).toBeUndefined()
+    const waiting = deliverer.queued()
+    // Before this deliverer polls (at the end of the turn), the other one leases both.
+    expect(await outbox.lease(2, clock, 60_000)).toHaveLength(2)
+    await waiting
+    expect(upstream.received).toHaveLength(0)
+  })
+
   it('on close, releases unsent what a wake leased after close began (an asynchronous outbox answering late)', async () => {
     const { forwarder } = await setUp([{ status: 200 }])
     let answer!: () => void

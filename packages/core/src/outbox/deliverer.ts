@@ -32,6 +32,21 @@ export interface DelivererOptions {
    * @default 8
    */
   concurrency?: number
+  /**
+   * Events queued by this process and not yet sent once, beyond which each new
+   * event's `202` waits (up to `maxWait`) until the backlog is back at this mark:
+   * senders faster than delivery are slowed down instead of filling the outbox
+   * (and, with `memoryOutbox()`, the heap). The event is stored before it waits.
+   * `Infinity` never waits.
+   * @default 1000
+   */
+  highWaterMark?: number
+  /**
+   * Longest wait for the backlog to fall, in ms; then the `202` is sent anyway,
+   * so an upstream that hangs slows senders down but never times them out.
+   * @default 5000
+   */
+  maxWait?: number
   /** Epoch-ms clock, injectable for tests. @default Date.now */
   now?: () => number
   /** Called for every delivery outcome. */
@@ -45,6 +60,13 @@ export interface Deliverer {
   tick(): Promise<number>
   /** Looks for due work at the end of this turn of the event loop instead of at the next poll, e.g. right after an enqueue. */
   wake(): void
+  /**
+   * Counts one event just queued and wakes the deliverer. Returns a promise to
+   * await before answering when the backlog is over `highWaterMark` (it resolves
+   * once the backlog is back at the mark, after `maxWait`, or at `close()`),
+   * `undefined` otherwise.
+   */
+  queued(): Promise<void> | undefined
   /** Stops leasing, lets in-flight sends finish for up to `timeout` ms, then releases the rest. */
   close(timeout?: number): Promise<void>
 }
@@ -74,6 +96,12 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
     throw new TypeError(`delivery: "concurrency" must be a whole number of sends at once, at least 1, e.g. 8; got ${String(concurrency)}`)
   }
+  const highWaterMark = options.highWaterMark ?? 1000
+  if (!(highWaterMark >= 0) || (highWaterMark !== Infinity && !Number.isSafeInteger(highWaterMark))) {
+    throw new TypeError(`delivery: "highWaterMark" must be a whole number of events, or Infinity, e.g. 1000; got ${String(highWaterMark)}`)
+  }
+  const maxWait = options.maxWait ?? 5000
+  if (!Number.isFinite(maxWait) || maxWait < 0) throw new TypeError(`delivery: "maxWait" must be a number of ms, e.g. 5000; got ${String(maxWait)}`)
   const now = options.now ?? Date.now
   const report = options.onEvent ?? (() => undefined)
   const inFlight = new Map<Lease, Promise<void>>()
@@ -88,6 +116,34 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
   let soon: NodeJS.Immediate | undefined
   /** Leases asked for and not yet answered, by any poll (timer, wake, finished send). */
   const leasing = new Set<Promise<Lease[]>>()
+  /**
+   * Events queued here and not yet sent once: counted up by queued(), down by each
+   * first attempt leased, and back to 0 when a lease finds nothing more due (another
+   * process sharing the outbox may have sent them).
+   */
+  let unsent = 0
+  /** Answers waiting for the backlog to fall; few (one per sender connection at most). */
+  const waiting: Array<{ resolve: () => void; timer: NodeJS.Timeout }> = []
+
+  function letThrough(): void {
+    for (const { resolve, timer } of waiting.splice(0)) {
+      clearTimeout(timer)
+      resolve()
+    }
+  }
+
+  function wait(): Promise<void> {
+    return new Promise((resolve) => {
+      const waiter = {
+        resolve,
+        timer: setTimeout(() => {
+          waiting.splice(waiting.indexOf(waiter), 1)
+          resolve()
+        }, maxWait),
+      }
+      waiting.push(waiter)
+    })
+  }
 
   async function send(lease: Lease): Promise<void> {
     const { message } = lease
@@ -139,6 +195,9 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
     // A full batch means more may be due: each finished send then looks again at once,
     // instead of a backlog draining one batch per poll interval.
     backlog = leases.length === room
+    if (!backlog) unsent = 0
+    else for (const lease of leases) if (lease.message.attempts === 1 && unsent > 0) unsent--
+    if (unsent <= highWaterMark && waiting.length > 0) letThrough()
     return leases.map((lease) => {
       const running = send(lease)
         .catch(warn)
@@ -181,6 +240,10 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
       if (timer === undefined && !closing) schedule()
     },
     wake: pollSoon,
+    queued() {
+      pollSoon()
+      return ++unsent > highWaterMark && !closing ? wait() : undefined
+    },
     async tick() {
       await Promise.all(inFlight.values())
       const sends = await poll()
@@ -191,6 +254,7 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
       closing = true
       clearTimeout(timer)
       clearImmediate(soon)
+      letThrough()
       // Every lease in progress (timer, wake, finished send): an asynchronous outbox (Redis) may answer after this.
       await Promise.allSettled(leasing)
       const settled = Promise.all(inFlight.values())
