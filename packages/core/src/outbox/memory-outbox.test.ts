@@ -1,4 +1,22 @@
 import { describeOutboxContract } from '@webhook-trigger/testkit'
+import { describe, expect, it, vi } from 'vitest'
+import { DueQueue } from './due-queue.js'
 import { memoryOutbox } from './memory-outbox.js'
 
 describeOutboxContract('memoryOutbox()', memoryOutbox)
+
+describe('memoryOutbox()', () => {
+  it('does not keep an entry per delivered event until its lease would have expired', async () => {
+    // The outbox's queue is the `this` of its first push.
+    const push = vi.spyOn(DueQueue.prototype, 'push')
+    const outbox = memoryOutbox()
+    for (let i = 0; i < 5000; i++) {
+      await outbox.enqueue({ id: `evt_${i}`, target: 'http://127.0.0.1:1/', headers: {}, body: Buffer.from('{}') }, i)
+      const [lease] = await outbox.lease(1, i, 30_000)
+      expect(await outbox.complete(lease!)).toBe(true)
+    }
+    const queue = push.mock.contexts[0] as DueQueue
+    push.mockRestore()
+    expect(queue.size).toBeLessThan(2000)
+  })
+})
