@@ -23,8 +23,9 @@ export interface ForwardOptions extends ForwarderOptions {
    */
   transform?: (webhook: VerifiedWebhook) => Envelope | Promise<Envelope>
   /**
-   * Queue each event here and answer 202 at once; a background deliverer
-   * sends it on a long retry schedule and keeps failures as dead.
+   * Queue each event here and answer 202 once it is stored (held back a while
+   * when delivery falls behind: see `delivery.highWaterMark`); a background
+   * deliverer sends it on a long retry schedule and keeps failures as dead.
    * @default undefined: relay, answering with the upstream's answer
    */
   outbox?: Outbox
@@ -168,10 +169,11 @@ export function createForwardHandler(options: ForwardOptions, where = 'createFor
         return relayResponse(result.last)
       }
       // A duplicate id is the same event sent again: answer as if queued now.
-      if ((await outbox.enqueue({ id, target: forwarder.target.href, headers, body }, now())) === 'queued') {
+      const at = now()
+      if ((await outbox.enqueue({ id, target: forwarder.target.href, headers, body }, at)) === 'queued') {
         report({ type: 'received', id })
         // Stored already; a backlog over the high-water mark holds the answer back a while.
-        const backlog = deliverer!.queued()
+        const backlog = deliverer!.queued(at)
         if (backlog !== undefined) await backlog
       } else deliverer!.wake()
       return acceptedResponse({ id })

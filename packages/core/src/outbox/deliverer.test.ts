@@ -161,9 +161,9 @@ describe('createDeliverer()', () => {
     expect(() => createDeliverer(outbox, forwarder, { highWaterMark })).toThrow(/"highWaterMark" must be a whole number of events, or Infinity/)
   })
 
-  it.each([-1, Number.NaN, Number.POSITIVE_INFINITY])('refuses maxWait %s at creation', async (maxWait) => {
+  it.each([-1, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31])('refuses maxWait %s at creation (Node would fire a longer timer at once)', async (maxWait) => {
     const { forwarder } = await setUp([{ status: 200 }])
-    expect(() => createDeliverer(outbox, forwarder, { maxWait })).toThrow(/"maxWait" must be a number of ms/)
+    expect(() => createDeliverer(outbox, forwarder, { maxWait })).toThrow(/"maxWait" must be a number of ms from 0 to 2147483647/)
   })
 
   /** A started deliverer sending through an upstream that holds every answer; `queued()` as forward() calls it. */
@@ -179,7 +179,7 @@ describe('createDeliverer()', () => {
       const id = `evt_${next++}`
       await outbox.enqueue({ id, target: upstream.url, headers: { 'idempotency-key': id }, body: Buffer.from('{}') }, clock)
       // Wrapped, or awaiting queue() would wait for the answer's turn.
-      return { waiting: deliverer.queued() }
+      return { waiting: deliverer.queued(clock) }
     }
     return { deliverer, queue }
   }
@@ -195,6 +195,28 @@ describe('createDeliverer()', () => {
     expect(done).toBe(false)
     await vi.waitFor(() => expect(done).toBe(true), { timeout: 1000 })
     expect(upstream.received).toHaveLength(1)
+  })
+
+  it('counts as sent what another process sharing the outbox sent first (its count used to drift up)', async () => {
+    // One slot, held by a slow upstream, so this deliverer's own lease of evt_4 comes back full and no later lease runs.
+    const { forwarder } = await setUp([{ status: 200, delay: 5000 }])
+    await outbox.lease(1, clock, 60_000) // evt_1: another worker has it.
+    const deliverer = createDeliverer(outbox, forwarder, { pollInterval: 60_000, concurrency: 1, highWaterMark: 1, maxWait: 60_000, now: () => clock, onEvent: (e) => events.push(e) })
+    cleanup.unshift(() => deliverer.close(0))
+    deliverer.start()
+    const waiting: Array<Promise<void> | undefined> = []
+    for (const id of ['evt_2', 'evt_3', 'evt_4']) {
+      clock++
+      await outbox.enqueue({ id, target: upstream.url, headers: { 'idempotency-key': id }, body: Buffer.from('{}') }, clock)
+      waiting.push(deliverer.queued(clock))
+    }
+    expect(waiting.map((w) => w instanceof Promise)).toEqual([false, true, true])
+    // Before this deliverer polls (at the end of the turn), another process sends evt_2 and evt_3; this one then takes evt_4.
+    expect(await outbox.lease(2, clock, 60_000)).toHaveLength(2)
+    await Promise.all(waiting.filter((w) => w !== undefined))
+    // Let through by its lease of evt_4, not by the lease after evt_4's attempt timed out (1 s), which finds nothing due.
+    expect(events).toEqual([])
+    await vi.waitFor(() => expect(upstream.received.map((r) => r.headers['idempotency-key'])).toEqual(['evt_4']))
   })
 
   it('lets every held answer through on close', async () => {
@@ -214,8 +236,8 @@ describe('createDeliverer()', () => {
     for (const id of ['evt_2', 'evt_3']) {
       await outbox.enqueue({ id, target: upstream.url, headers: { 'idempotency-key': id }, body: Buffer.from('{}') }, clock)
     }
-    expect(deliverer.queued()).toBeUndefined()
-    const waiting = deliverer.queued()
+    expect(deliverer.queued(clock)).toBeUndefined()
+    const waiting = deliverer.queued(clock)
     // Before this deliverer polls (at the end of the turn), the other one leases both.
     expect(await outbox.lease(2, clock, 60_000)).toHaveLength(2)
     await waiting

@@ -61,12 +61,12 @@ export interface Deliverer {
   /** Looks for due work at the end of this turn of the event loop instead of at the next poll, e.g. right after an enqueue. */
   wake(): void
   /**
-   * Counts one event just queued and wakes the deliverer. Returns a promise to
-   * await before answering when the backlog is over `highWaterMark` (it resolves
-   * once the backlog is back at the mark, after `maxWait`, or at `close()`),
-   * `undefined` otherwise.
+   * Counts one event just queued with `now` = `at`, and wakes the deliverer.
+   * Returns a promise to await before answering when the backlog is over
+   * `highWaterMark` (it resolves once the backlog is back at the mark, after
+   * `maxWait`, or at `close()`), `undefined` otherwise.
    */
-  queued(): Promise<void> | undefined
+  queued(at: number): Promise<void> | undefined
   /** Stops leasing, lets in-flight sends finish for up to `timeout` ms, then releases the rest. */
   close(timeout?: number): Promise<void>
 }
@@ -101,7 +101,10 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
     throw new TypeError(`delivery: "highWaterMark" must be a whole number of events, or Infinity, e.g. 1000; got ${String(highWaterMark)}`)
   }
   const maxWait = options.maxWait ?? 5000
-  if (!Number.isFinite(maxWait) || maxWait < 0) throw new TypeError(`delivery: "maxWait" must be a number of ms, e.g. 5000; got ${String(maxWait)}`)
+  // Node runs a timer of more than 2^31 - 1 ms after 1 ms.
+  if (!(maxWait >= 0 && maxWait <= 2 ** 31 - 1)) {
+    throw new TypeError(`delivery: "maxWait" must be a number of ms from 0 to 2147483647, e.g. 5000; got ${String(maxWait)}`)
+  }
   const now = options.now ?? Date.now
   const report = options.onEvent ?? (() => undefined)
   const inFlight = new Map<Lease, Promise<void>>()
@@ -117,19 +120,34 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
   /** Leases asked for and not yet answered, by any poll (timer, wake, finished send). */
   const leasing = new Set<Promise<Lease[]>>()
   /**
-   * Events queued here and not yet sent once: counted up by queued(), down by each
-   * first attempt leased, and back to 0 when a lease finds nothing more due (another
-   * process sharing the outbox may have sent them).
+   * When each event queued here and not yet sent once was queued, oldest first
+   * (from `head` on). Every outbox leases first attempts in the order they were
+   * queued, so any lease of an event queued at T (first attempt or retry) means
+   * all queued here until T were sent at least once, whichever process sent
+   * them. A lease that finds nothing more due empties it.
    */
-  let unsent = 0
-  /** Answers waiting for the backlog to fall; few (one per sender connection at most). */
-  const waiting: Array<{ resolve: () => void; timer: NodeJS.Timeout }> = []
+  let queuedAt: number[] = []
+  let head = 0
+  /** Answers waiting for the backlog to fall; one per sender connection at most. */
+  const waiting = new Set<{ resolve: () => void; timer: NodeJS.Timeout }>()
+
+  function sentUpTo(at: number): void {
+    while (head < queuedAt.length && queuedAt[head]! <= at) head++
+    if (head === queuedAt.length) {
+      queuedAt = []
+      head = 0
+    } else if (head > 1024 && 2 * head > queuedAt.length) {
+      queuedAt = queuedAt.slice(head)
+      head = 0
+    }
+  }
 
   function letThrough(): void {
-    for (const { resolve, timer } of waiting.splice(0)) {
-      clearTimeout(timer)
-      resolve()
+    for (const waiter of waiting) {
+      clearTimeout(waiter.timer)
+      waiter.resolve()
     }
+    waiting.clear()
   }
 
   function wait(): Promise<void> {
@@ -137,11 +155,11 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
       const waiter = {
         resolve,
         timer: setTimeout(() => {
-          waiting.splice(waiting.indexOf(waiter), 1)
+          waiting.delete(waiter)
           resolve()
         }, maxWait),
       }
-      waiting.push(waiter)
+      waiting.add(waiter)
     })
   }
 
@@ -195,9 +213,9 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
     // A full batch means more may be due: each finished send then looks again at once,
     // instead of a backlog draining one batch per poll interval.
     backlog = leases.length === room
-    if (!backlog) unsent = 0
-    else for (const lease of leases) if (lease.message.attempts === 1 && unsent > 0) unsent--
-    if (unsent <= highWaterMark && waiting.length > 0) letThrough()
+    if (!backlog) sentUpTo(Infinity)
+    else for (const lease of leases) sentUpTo(lease.message.createdAt)
+    if (queuedAt.length - head <= highWaterMark && waiting.size > 0) letThrough()
     return leases.map((lease) => {
       const running = send(lease)
         .catch(warn)
@@ -240,9 +258,10 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
       if (timer === undefined && !closing) schedule()
     },
     wake: pollSoon,
-    queued() {
+    queued(at) {
       pollSoon()
-      return ++unsent > highWaterMark && !closing ? wait() : undefined
+      queuedAt.push(at)
+      return queuedAt.length - head > highWaterMark && !closing ? wait() : undefined
     },
     async tick() {
       await Promise.all(inFlight.values())
