@@ -219,6 +219,11 @@ describe('createDeliverer()', () => {
     await vi.waitFor(() => expect(upstream.received.map((r) => r.headers['idempotency-key'])).toEqual(['evt_4']))
   })
 
+  it('never holds an answer back with highWaterMark: Infinity', async () => {
+    const { queue } = await saturated({ highWaterMark: Infinity })
+    for (let i = 0; i < 3; i++) expect((await queue()).waiting).toBeUndefined()
+  })
+
   it('lets every held answer through on close', async () => {
     const { deliverer, queue } = await saturated({ highWaterMark: 0, maxWait: 60_000 })
     const waiting = [(await queue()).waiting, (await queue()).waiting]
