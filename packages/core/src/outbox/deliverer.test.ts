@@ -31,6 +31,9 @@ describe('createDeliverer()', () => {
     return { deliverer, forwarder }
   }
 
+  /** Queues event `id` as forward() does, due at the current clock. */
+  const enqueue = (id: string) => outbox.enqueue({ id, target: upstream.url, headers: { 'idempotency-key': id }, body: Buffer.from('{}') }, clock)
+
   /** evt_1 (from setUp) to evt_`total` queued, sent by a deliverer running `concurrency` at once; resolves, once all are delivered, to the most sends seen in flight. */
   async function drainBacklog(total: number, concurrency: number) {
     const { forwarder } = await setUp([{ status: 200, delay: 20 }])
@@ -51,7 +54,7 @@ describe('createDeliverer()', () => {
     const deliverer = createDeliverer(outbox, counted, { concurrency, pollInterval: 60_000, onEvent: (e) => events.push(e) })
     cleanup.unshift(() => deliverer.close())
     for (let i = 2; i <= total; i++) {
-      await outbox.enqueue({ id: `evt_${i}`, target: upstream.url, headers: { 'idempotency-key': `evt_${i}` }, body: Buffer.from('{}') }, clock)
+      await enqueue(`evt_${i}`)
     }
     deliverer.start()
     deliverer.wake()
@@ -133,7 +136,7 @@ describe('createDeliverer()', () => {
     deliverer.start()
     // As forward() does for each request answered in one turn: enqueue, then wake.
     for (let i = 2; i <= 8; i++) {
-      void outbox.enqueue({ id: `evt_${i}`, target: upstream.url, headers: { 'idempotency-key': `evt_${i}` }, body: Buffer.from('{}') }, clock)
+      void enqueue(`evt_${i}`)
       deliverer.wake()
     }
     await vi.waitFor(() => expect(events.filter((e) => e.type === 'delivered')).toHaveLength(8), { timeout: 2000 })
@@ -177,7 +180,7 @@ describe('createDeliverer()', () => {
     let next = 2
     const queue = async () => {
       const id = `evt_${next++}`
-      await outbox.enqueue({ id, target: upstream.url, headers: { 'idempotency-key': id }, body: Buffer.from('{}') }, clock)
+      await enqueue(id)
       // Wrapped, or awaiting queue() would wait for the answer's turn.
       return { waiting: deliverer.queued(clock) }
     }
@@ -207,7 +210,7 @@ describe('createDeliverer()', () => {
     const waiting: Array<Promise<void> | undefined> = []
     for (const id of ['evt_2', 'evt_3', 'evt_4']) {
       clock++
-      await outbox.enqueue({ id, target: upstream.url, headers: { 'idempotency-key': id }, body: Buffer.from('{}') }, clock)
+      await enqueue(id)
       waiting.push(deliverer.queued(clock))
     }
     expect(waiting.map((w) => w instanceof Promise)).toEqual([false, true, true])
@@ -239,7 +242,7 @@ describe('createDeliverer()', () => {
     cleanup.unshift(() => deliverer.close(0))
     deliverer.start()
     for (const id of ['evt_2', 'evt_3']) {
-      await outbox.enqueue({ id, target: upstream.url, headers: { 'idempotency-key': id }, body: Buffer.from('{}') }, clock)
+      await enqueue(id)
     }
     expect(deliverer.queued(clock)).toBeUndefined()
     const waiting = deliverer.queued(clock)

@@ -128,6 +128,7 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
    */
   let queuedAt: number[] = []
   let head = 0
+  const unsent = () => queuedAt.length - head
   /** Answers waiting for the backlog to fall; one per sender connection at most. */
   const waiting = new Set<{ resolve: () => void; timer: NodeJS.Timeout }>()
 
@@ -215,7 +216,7 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
     backlog = leases.length === room
     if (!backlog) sentUpTo(Infinity)
     else for (const lease of leases) sentUpTo(lease.message.createdAt)
-    if (queuedAt.length - head <= highWaterMark && waiting.size > 0) letThrough()
+    if (unsent() <= highWaterMark && waiting.size > 0) letThrough()
     return leases.map((lease) => {
       const running = send(lease)
         .catch(warn)
@@ -261,7 +262,7 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
     queued(at) {
       pollSoon()
       queuedAt.push(at)
-      return queuedAt.length - head > highWaterMark && !closing ? wait() : undefined
+      return unsent() > highWaterMark && !closing ? wait() : undefined
     },
     async tick() {
       await Promise.all(inFlight.values())
