@@ -19,14 +19,12 @@ const verifier = createWebhookVerifier({ path: PATH, auth: [basic(credentials), 
 
 const server = createServer((req, res) => {
   if (!verifier.handles(req.url)) return writeResponse(res, { status: 404, headers: {}, body: '' })
-  verifier.verify(nodeRequest(req)).then(
-    (result) => {
-      if (!result.ok) return writeResponse(res, result.response)
-      settleOnFinish(res, result)
-      writeResponse(res, acceptedResponse(result.webhook))
-    },
-    () => writeResponse(res, { status: 500, headers: {}, body: '' }),
-  )
+  verifier.verify(nodeRequest(req), (error, result) => {
+    if (error !== null) return writeResponse(res, { status: 500, headers: {}, body: '' })
+    if (!result.ok) return writeResponse(res, result.response)
+    settleOnFinish(res, result)
+    writeResponse(res, acceptedResponse(result.webhook))
+  })
 })
 
 serve(server)

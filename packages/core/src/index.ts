@@ -13,6 +13,7 @@ export type { FieldError, Problem, ProblemCode, WebhookResponse } from './proble
 export { acceptedResponse, handlerTable, isThenable } from './handlers.js'
 export {
   createWebhookVerifier,
+  type VerifyCallback,
   type VerifyResult,
   type WebhookOptions,
   type WebhookRequest,

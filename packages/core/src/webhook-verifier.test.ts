@@ -1,7 +1,17 @@
 import { createHash } from 'node:crypto'
-import { basicAuth, describeConformance, oneConnection, send, startCore, validRequest } from '@webhook-trigger/testkit'
+import { type IncomingMessage, type ServerResponse, createServer } from 'node:http'
+import { basicAuth, describeConformance, listen, oneConnection, send, startCore, validRequest } from '@webhook-trigger/testkit'
 import { describe, expect, it } from 'vitest'
-import { type Credentials, type WebhookOptions, basic, bearer, createWebhookVerifier, tenants } from './index.js'
+import {
+  type Credentials,
+  type VerifyResult,
+  type WebhookOptions,
+  basic,
+  bearer,
+  createWebhookVerifier,
+  nodeRequest,
+  tenants,
+} from './index.js'
 
 describeConformance('core on node:http', startCore)
 
@@ -93,6 +103,81 @@ describe('credentials remembered per connection', () => {
     } finally {
       first.agent.destroy()
       second.agent.destroy()
+      await app.close()
+    }
+  })
+})
+
+/** A bare node:http server running `handle` for every request. */
+async function serverWith(handle: (req: IncomingMessage, res: ServerResponse) => void) {
+  return listen(createServer(handle))
+}
+
+const statusOf = (result: VerifyResult | undefined) => (result === undefined ? 0 : result.ok ? 202 : result.response.status)
+
+describe('verify() with a callback', () => {
+  const verifier = createWebhookVerifier({ auth: basic(tenants({ tenant123: 'api_token_abc123' })) })
+
+  it('calls back inside the body\'s end event when no step waits: no microtask runs first', async () => {
+    const app = await serverWith((req, res) => {
+      const order: string[] = []
+      // Queued from an earlier end listener: a promise-based verify would resolve after it.
+      req.on('end', () => queueMicrotask(() => order.push('microtask')))
+      verifier.verify(nodeRequest(req), (error, result) => {
+        order.push(error === null && result.ok ? 'accepted' : 'refused')
+        setImmediate(() => res.end(JSON.stringify(order)))
+      })
+    })
+    try {
+      expect((await send(app.url, validRequest())).json()).toEqual(['accepted', 'microtask'])
+    } finally {
+      await app.close()
+    }
+  })
+
+  it('calls back before verify() returns for a refusal made from the headers', async () => {
+    const app = await serverWith((req, res) => {
+      let returned = false
+      let status = 0
+      let before = false
+      verifier.verify(nodeRequest(req), (_error, result) => {
+        status = statusOf(result)
+        before = !returned
+      })
+      returned = true
+      res.end(JSON.stringify({ status, before }))
+    })
+    try {
+      const wrong = validRequest({ headers: { authorization: basicAuth('tenant123', 'wrong') } })
+      expect((await send(app.url, wrong)).json()).toEqual({ status: 401, before: true })
+      expect((await send(app.url, { ...validRequest(), method: 'GET', body: undefined })).json()).toEqual({ status: 405, before: true })
+    } finally {
+      await app.close()
+    }
+  })
+
+  it.each([
+    ['throws', () => { throw new Error('lookup broke') }, 'lookup broke'],
+    ['rejects', () => Promise.reject(new Error('lookup broke')), 'lookup broke'],
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- someone else's lookup may throw anything
+    ['throws a non-Error', () => { throw 'plain string' }, 'verify(): a step failed with plain string'],
+  ])('passes a lookup that %s to the callback once, as an Error, and rejects the promise with it', async (_how, tokensOf, message) => {
+    const failing = createWebhookVerifier({ auth: basic({ tokensOf } as Credentials) })
+    const calls: string[] = []
+    const app = await serverWith((req, res) => {
+      failing.verify(nodeRequest(req), (error, _result) => {
+        calls.push(error instanceof Error ? error.message : `not an Error: ${String(error)}`)
+        // The promise form gets the same error.
+        failing.verify({ method: 'POST', headers: req.headers, body: { kind: 'bytes', bytes: Buffer.from('{}') } }).then(
+          () => res.end('resolved'),
+          (rejected: unknown) => res.end(rejected instanceof Error ? rejected.message : 'not an Error'),
+        )
+      })
+    })
+    try {
+      expect((await send(app.url, validRequest())).text).toBe(message)
+      expect(calls).toEqual([message])
+    } finally {
       await app.close()
     }
   })

@@ -1,19 +1,19 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import { type Authenticated, authenticate } from './auth/authenticate.js'
+import { type Authenticated, type HeaderAuthResult, authenticate } from './auth/authenticate.js'
 import { connectionMemo } from './auth/connection-memo.js'
 import type { AuthScheme } from './auth/scheme.js'
 import type { BodySource } from './body/body-source.js'
 import { parseLimit } from './body/limit.js'
 import { checkMediaType } from './body/media-type.js'
 import { tooLarge } from './body/read-body.js'
-import { rawBodyGone, readPayload } from './body/read-payload.js'
+import { type Payload, rawBodyGone, readPayload } from './body/read-payload.js'
 import { checkPath, pathMatcher } from './path.js'
 import { type Envelope, checkEnvelope } from './payload/envelope.js'
 import { DEFAULT_MAX_DEPTH, checkParsed, parseJson } from './payload/parse-json.js'
 import { isStandardSchema, validateSchema } from './payload/schema.js'
 import { type Problem, type WebhookResponse, problem, problemResponse } from './problem.js'
 import type { DeliveryLog } from './replay/delivery-log.js'
-import { type DedupeOptions, createDeliveryTracker } from './replay/delivery-tracker.js'
+import { type DedupeOptions, type Tracked, createDeliveryTracker } from './replay/delivery-tracker.js'
 import type { EventSchemas, VerifiedWebhook } from './webhook.js'
 
 export interface WebhookOptions<S extends EventSchemas = EventSchemas> {
@@ -98,11 +98,61 @@ export type VerifyResult =
   /** Answer with `response` and run no handler: a refusal (`problem`), or a replay already handled. */
   | { ok: false; response: WebhookResponse; problem?: Problem }
 
+/**
+ * Called once with what `verify()` found; an error is a failing lookup or
+ * delivery log (or a bug), never bad input. `result` is typed by `error`:
+ * after `if (error !== null) return`, it is a `VerifyResult`.
+ */
+export type VerifyCallback = (...outcome: [error: null, result: VerifyResult] | [error: Error, result: undefined]) => void
+
 export interface WebhookVerifier {
   /** Whether `url` is this webhook's path (always true without a `path` option). */
   handles(url: string | undefined): boolean
   /** Runs every check in order; resolves to the webhook or the answer to give instead. */
   verify(request: WebhookRequest): Promise<VerifyResult>
+  /**
+   * The same checks, calling `callback` once instead of returning a promise.
+   * When no step waits on a promise (credentials remembered on the
+   * connection or checked synchronously, no schema, no asynchronous delivery
+   * log), it runs inside the body's `end` event, with no microtask on the
+   * way: what a bare `node:http` server notices most (BENCHMARKS.md). A
+   * refusal decided from the headers calls back before `verify()` returns.
+   * Like any Node callback, it must not throw.
+   */
+  verify(request: WebhookRequest, callback: VerifyCallback): void
+}
+
+type Refusal = Extract<VerifyResult, { ok: false }>
+/** The credentials passed the header checks: who sent it, or a signature to check over the body. */
+type Admitted = Exclude<HeaderAuthResult, { ok: false }>
+/** What the body checks found, before the delivery is tracked. */
+interface Checked {
+  who: Authenticated
+  event: string
+  data: unknown
+  payload: unknown
+  rawBody: Buffer | undefined
+}
+
+function asError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(`verify(): a step failed with ${String(thrown)}`, { cause: thrown })
+}
+
+/**
+ * Runs `step`, then `next` with its value: at once when it returned one,
+ * once settled when it returned a promise. A throw or a rejection goes to
+ * `fail`. `next` runs outside the try, so nothing it throws is taken for the
+ * step's failure and reported a second time.
+ */
+function after<T>(step: () => T | Promise<T>, next: (value: T) => void, fail: (error: Error) => void): void {
+  let value: T | Promise<T>
+  try {
+    value = step()
+  } catch (error) {
+    return fail(asError(error))
+  }
+  if (value instanceof Promise) value.then(next, (error: unknown) => fail(asError(error)))
+  else next(value)
 }
 
 /** With the envelope check off: any JSON, its object form as data. */
@@ -111,7 +161,7 @@ function looseEnvelope(value: unknown): { ok: true; envelope: Envelope } {
   return { ok: true, envelope: { event: '', data } }
 }
 
-function refusal(p: Problem): VerifyResult {
+function refusal(p: Problem): Refusal {
   return { ok: false, response: problemResponse(p), problem: p }
 }
 
@@ -168,7 +218,7 @@ export function createWebhookVerifier<S extends EventSchemas>(
   const signedButParsed = refusal(rawBodyGone('A signature is verified over the exact body bytes, but a body parser consumed them before the webhook middleware.'))
   let warned = false
 
-  function unreadable(problem: Problem): VerifyResult {
+  function unreadable(problem: Problem): Refusal {
     if (problem.status >= 500 && !warned) {
       warned = true
       process.emitWarning(`${where}: ${problem.detail}`, { code: 'WEBHOOK_TRIGGER_BODY_GONE' })
@@ -176,64 +226,94 @@ export function createWebhookVerifier<S extends EventSchemas>(
     return refusal(problem)
   }
 
+  /** Credentials, media type and declared size: a refusal, or the sender as far as the headers tell. */
+  function fromHeaders(request: WebhookRequest): Refusal | Admitted | Promise<Refusal | Admitted> {
+    const { connection } = request
+    const remembering = memo === undefined || connection === undefined ? undefined : { memo, connection }
+    const authenticating = authenticate(schemes, request.headers, request.rawHeaders, remembering)
+    if (authenticating instanceof Promise) return authenticating.then((auth) => checkHeaders(request.headers, auth))
+    return checkHeaders(request.headers, authenticating)
+  }
+
+  function checkHeaders(headers: IncomingHttpHeaders, auth: HeaderAuthResult): Refusal | Admitted {
+    if (auth.ok === false) return refusal(auth.problem)
+    const unsupported = checkMediaType(headers)
+    if (unsupported !== undefined) return refusal(unsupported)
+    const declared = headers['content-length']
+    if (declared !== undefined && Number(declared) > limit) return refusal(tooLarge(limit))
+    return auth
+  }
+
+  /** Signature, JSON, envelope, schema, then the delivery id (and replay or duplicate). */
+  function fromBody(headers: IncomingHttpHeaders, auth: Admitted, read: Payload): VerifyResult | Promise<VerifyResult> {
+    if (!read.ok) return unreadable(read.problem)
+    if (auth.ok === true) return fromPayload(headers, auth.who, read)
+    if (read.bytes === undefined) return signedButParsed
+    return auth.finish(read.bytes).then((signed) => (signed.ok ? fromPayload(headers, signed.who, read) : refusal(signed.problem)))
+  }
+
+  function fromPayload(headers: IncomingHttpHeaders, who: Authenticated, read: Payload & { ok: true }): VerifyResult | Promise<VerifyResult> {
+    const parsed = read.bytes === undefined ? checkParsed(read.parsed, maxDepth) : parseJson(read.bytes, maxDepth)
+    if (!parsed.ok) return refusal(parsed.problem)
+    const envelope = requireEnvelope ? checkEnvelope(parsed.value) : looseEnvelope(parsed.value)
+    if (!envelope.ok) return refusal(envelope.problem)
+    const { event, data } = envelope.envelope
+    const checked: Checked = { who, event, data, payload: parsed.value, rawBody: read.bytes }
+    const schema = schemas.get(event)
+    if (schema === undefined) return track(headers, checked)
+    return validateSchema(schema, data, event).then((valid) => {
+      if (!valid.ok) return refusal(valid.problem)
+      checked.data = valid.value
+      return track(headers, checked)
+    })
+  }
+
+  function track(headers: IncomingHttpHeaders, checked: Checked): VerifyResult | Promise<VerifyResult> {
+    const tracking = tracker.track(checked.who, headers, checked.payload, checked.rawBody)
+    if (tracking instanceof Promise) return tracking.then((tracked) => verified(tracked, checked))
+    return verified(tracking, checked)
+  }
+
+  function verified(tracked: Tracked, { who, event, data, payload, rawBody }: Checked): VerifyResult {
+    if ('response' in tracked) return { ok: false, response: tracked.response, problem: tracked.problem }
+    const webhook: VerifiedWebhook = {
+      id: tracked.id,
+      tenant: who.tenant,
+      scheme: who.scheme,
+      event,
+      data: data as Record<string, unknown>,
+      payload,
+      rawBody,
+      receivedAt: new Date(),
+      credentialFields,
+    }
+    return tracked.settle === undefined ? { ok: true, webhook } : { ok: true, webhook, settle: tracked.settle }
+  }
+
+  // Waits only where a step returned a promise (async lookups, signatures,
+  // schemas, delivery logs) and for the body's events: every await would be
+  // a trip through the microtask queue on every request.
+  function run(request: WebhookRequest, done: VerifyCallback): void {
+    if (request.method !== 'POST') return done(null, methodNotAllowed)
+    const failed = (error: Error) => done(error, undefined)
+    after(
+      () => fromHeaders(request),
+      (admitted) => {
+        if (admitted.ok === false) return done(null, admitted)
+        readPayload(request.body, limit, request.headers, (error, read) => {
+          if (error !== null) return failed(error)
+          after(() => fromBody(request.headers, admitted, read), (result) => done(null, result), failed)
+        })
+      },
+      failed,
+    )
+  }
+
   return {
     handles: pathMatcher(path),
-
-    // Awaits only what is really asynchronous (the body stream, async
-    // lookups, signatures, schemas, delivery logs): each await is a trip
-    // through the microtask queue on every request.
-    async verify(request) {
-      const { headers } = request
-      if (request.method !== 'POST') return methodNotAllowed
-      const { connection } = request
-      const remembering = memo === undefined || connection === undefined ? undefined : { memo, connection }
-      const authenticating = authenticate(schemes, headers, request.rawHeaders, remembering)
-      const auth = authenticating instanceof Promise ? await authenticating : authenticating
-      if (auth.ok === false) return refusal(auth.problem)
-      const unsupported = checkMediaType(headers)
-      if (unsupported !== undefined) return refusal(unsupported)
-      const declared = headers['content-length']
-      if (declared !== undefined && Number(declared) > limit) return refusal(tooLarge(limit))
-
-      const reading = readPayload(request.body, limit, headers)
-      const read = reading instanceof Promise ? await reading : reading
-      if (!read.ok) return unreadable(read.problem)
-      let who: Authenticated
-      if (auth.ok === 'body') {
-        if (read.bytes === undefined) return signedButParsed
-        const signed = await auth.finish(read.bytes)
-        if (!signed.ok) return refusal(signed.problem)
-        who = signed.who
-      } else {
-        who = auth.who
-      }
-      const parsed = read.bytes === undefined ? checkParsed(read.parsed, maxDepth) : parseJson(read.bytes, maxDepth)
-      if (!parsed.ok) return refusal(parsed.problem)
-      const envelope = requireEnvelope ? checkEnvelope(parsed.value) : looseEnvelope(parsed.value)
-      if (!envelope.ok) return refusal(envelope.problem)
-      const { event } = envelope.envelope
-      let data: unknown = envelope.envelope.data
-      const schema = schemas.get(event)
-      if (schema !== undefined) {
-        const valid = await validateSchema(schema, data, event)
-        if (!valid.ok) return refusal(valid.problem)
-        data = valid.value
-      }
-      const tracking = tracker.track(who, headers, parsed.value, read.bytes)
-      const tracked = tracking instanceof Promise ? await tracking : tracking
-      if ('response' in tracked) return { ok: false, response: tracked.response, problem: tracked.problem }
-      const webhook: VerifiedWebhook = {
-        id: tracked.id,
-        tenant: who.tenant,
-        scheme: who.scheme,
-        event,
-        data: data as Record<string, unknown>,
-        payload: parsed.value,
-        rawBody: read.bytes,
-        receivedAt: new Date(),
-        credentialFields,
-      }
-      return tracked.settle === undefined ? { ok: true, webhook } : { ok: true, webhook, settle: tracked.settle }
-    },
+    verify: ((request: WebhookRequest, callback?: VerifyCallback) => {
+      if (callback !== undefined) return run(request, callback)
+      return new Promise<VerifyResult>((resolve, reject) => run(request, (error, result) => (error === null ? resolve(result) : reject(error))))
+    }) as WebhookVerifier['verify'],
   }
 }

@@ -117,6 +117,26 @@ describe.each(majors)('%s adapter', (_, express) => {
     expect(reply.json()).toEqual({ failed: 'database down' })
   })
 
+  it('passes a handler that throws synchronously to the app error handler, as one that rejects', async () => {
+    const app = express()
+    app.all('/webhook', webhook({ auth, handler: () => { throw new Error('bad mapping') } }))
+    const onError: ErrorRequestHandler = (error: Error, _req, res, _next) => void res.status(503).json({ failed: error.message })
+    app.use(onError)
+    const reply = await send(await serve(app), validRequest())
+    expect(reply.status).toBe(503)
+    expect(reply.json()).toEqual({ failed: 'bad mapping' })
+  })
+
+  it('passes a failing credentials lookup to the app error handler, never answering 401 for it', async () => {
+    const app = express()
+    app.all('/webhook', webhook({ auth: basic({ tokensOf: () => Promise.reject(new Error('database down')) }) }))
+    const onError: ErrorRequestHandler = (error: Error, _req, res, _next) => void res.status(503).json({ failed: error.message })
+    app.use(onError)
+    const reply = await send(await serve(app), validRequest())
+    expect(reply.status).toBe(503)
+    expect(reply.json()).toEqual({ failed: 'database down' })
+  })
+
   it('answers 202 when it ends its route, and passes on when a handler follows', async () => {
     const app = express()
     app.all('/alone', webhook({ auth }))

@@ -119,10 +119,19 @@ export function webhook<const S extends EventSchemas = Record<string, null>>(opt
 
   function webhookMiddleware(req: NodeRequest, res: ServerResponse, next: NextFunction): void {
     if (!verifier.handles(req.url)) return next()
-    verifier
-      .verify(nodeRequest(req, req.body, req.rawBody))
-      .then((result) => answer(req, res, result))
-      .then((passOn) => passOn && next(), next)
+    // The callback form: with a synchronous handler the answer goes out inside the body's `end` event.
+    verifier.verify(nodeRequest(req, req.body, req.rawBody), (error, result) => {
+      if (error !== null) return next(error)
+      let passOn: boolean | Promise<boolean>
+      try {
+        passOn = answer(req, res, result)
+      } catch (thrown) {
+        return next(thrown)
+      }
+      // next() outside the try: an error thrown further down is Express's to handle, not ours to pass twice.
+      if (passOn === true) next()
+      else if (passOn !== false) passOn.then((later) => later && next(), next)
+    })
   }
   return webhookMiddleware
 }

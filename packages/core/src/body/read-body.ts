@@ -10,6 +10,9 @@ export function tooLarge(limit: number): Problem {
 
 const incomplete = (): ReadResult => ({ ok: false, problem: problem('payload.incomplete', 'The body ended before its declared length.') })
 
+/** Called once with the outcome of a read; an error is a misuse of the stream or a stream failure, not bad input. */
+export type ReadCallback = (...outcome: [error: null, result: ReadResult] | [error: Error, result: undefined]) => void
+
 /** One read in progress, kept on the stream so the listeners below are shared, not made per request. */
 interface Reading {
   chunks: Buffer[]
@@ -17,8 +20,7 @@ interface Reading {
   limit: number
   /** The declared Content-Length, or -1. */
   length: number
-  resolve(result: ReadResult): void
-  reject(error: unknown): void
+  done: ReadCallback
 }
 
 const READING = Symbol('webhook-trigger.reading')
@@ -29,8 +31,8 @@ function settle(stream: BodyStream, result: ReadResult | Error): void {
   const reading = stream[READING]
   if (reading === undefined) return
   stream[READING] = undefined
-  if (result instanceof Error) reading.reject(result)
-  else reading.resolve(result)
+  if (result instanceof Error) reading.done(result, undefined)
+  else reading.done(null, result)
 }
 
 function onData(this: BodyStream, chunk: unknown): void {
@@ -78,18 +80,27 @@ function onClose(this: BodyStream): void {
  * benchmark's profiles).
  */
 export function readBody(stream: Readable, limit: number, length: string | undefined): Promise<ReadResult> {
-  const body = stream as BodyStream
-  if (body.readableEncoding !== null) return Promise.reject(new TypeError('readBody(): the stream has an encoding set; the body must be read as bytes'))
-  if (body[READING] !== undefined) return Promise.reject(new TypeError('readBody(): the body is already being read'))
-  if (body.destroyed || body.readableEnded) return Promise.resolve(incomplete())
-  const declared = length === undefined ? -1 : Number(length)
   return new Promise<ReadResult>((resolve, reject) => {
-    body[READING] = { chunks: [], received: 0, limit, length: Number.isSafeInteger(declared) ? declared : -1, resolve, reject }
-    // on(), not once(): once() wraps each listener in a new closure and removes it when it fires;
-    // every listener here does nothing once the read has settled.
-    body.on('data', onData)
-    body.on('end', onEnd)
-    body.on('error', onError)
-    body.on('close', onClose)
+    readBodyInto(stream, limit, length, (error, result) => (error === null ? resolve(result) : reject(error)))
   })
+}
+
+/**
+ * `readBody()` with a callback, called once: from the stream's `end` (or
+ * `data`, `error`, `close`) event, so whoever answers from it does so with
+ * no promise on the way; at once when the stream cannot be read.
+ */
+export function readBodyInto(stream: Readable, limit: number, length: string | undefined, done: ReadCallback): void {
+  const body = stream as BodyStream
+  if (body.readableEncoding !== null) return done(new TypeError('readBody(): the stream has an encoding set; the body must be read as bytes'), undefined)
+  if (body[READING] !== undefined) return done(new TypeError('readBody(): the body is already being read'), undefined)
+  if (body.destroyed || body.readableEnded) return done(null, incomplete())
+  const declared = length === undefined ? -1 : Number(length)
+  body[READING] = { chunks: [], received: 0, limit, length: Number.isSafeInteger(declared) ? declared : -1, done }
+  // on(), not once(): once() wraps each listener in a new closure and removes it when it fires;
+  // every listener here does nothing once the read has settled.
+  body.on('data', onData)
+  body.on('end', onEnd)
+  body.on('error', onError)
+  body.on('close', onClose)
 }

@@ -1,27 +1,30 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { type Problem, problem } from '../problem.js'
 import type { BodySource } from './body-source.js'
-import { readBody, tooLarge } from './read-body.js'
+import { readBodyInto, tooLarge } from './read-body.js'
 
 /** The body as we can still get it: its exact bytes, or only the value a parser left. */
 export type Payload = { ok: true; bytes: Buffer } | { ok: true; bytes: undefined; parsed: unknown } | { ok: false; problem: Problem }
 
+/** Called once with the payload; an error is a stream failure or misuse, not bad input. */
+export type PayloadCallback = (...outcome: [error: null, payload: Payload] | [error: Error, payload: undefined]) => void
+
 /**
  * Gets the body from wherever it is, within `limit`: read from the stream,
  * the bytes a parser kept, or the parsed value when nothing else is left.
- * Only reading a stream is asynchronous.
+ * Only reading a stream waits; the other sources call back at once.
  */
-export function readPayload(body: BodySource, limit: number, headers: IncomingHttpHeaders): Payload | Promise<Payload> {
+export function readPayload(body: BodySource, limit: number, headers: IncomingHttpHeaders, done: PayloadCallback): void {
   switch (body.kind) {
     case 'stream':
-      return readBody(body.stream, limit, headers['content-length'])
+      return readBodyInto(body.stream, limit, headers['content-length'], done)
     case 'bytes':
-      if (body.bytes.byteLength > limit) return { ok: false, problem: tooLarge(limit) }
-      return { ok: true, bytes: Buffer.from(body.bytes.buffer, body.bytes.byteOffset, body.bytes.byteLength) }
+      if (body.bytes.byteLength > limit) return done(null, { ok: false, problem: tooLarge(limit) })
+      return done(null, { ok: true, bytes: Buffer.from(body.bytes.buffer, body.bytes.byteOffset, body.bytes.byteLength) })
     case 'parsed':
-      return { ok: true, bytes: undefined, parsed: body.value }
+      return done(null, { ok: true, bytes: undefined, parsed: body.value })
     case 'gone':
-      return { ok: false, problem: rawBodyGone('Something read the request body before the webhook middleware and kept neither the bytes nor a parsed value.') }
+      return done(null, { ok: false, problem: rawBodyGone('Something read the request body before the webhook middleware and kept neither the bytes nor a parsed value.') })
   }
 }
 
