@@ -7,6 +7,12 @@ export interface ServerStats {
   cpuMicros: number
   /** Peak resident set size since the process started, in bytes. */
   maxRssBytes: number
+  /**
+   * Peak bytes V8 committed for its young generation (new space) and for
+   * everything else it manages (old, code, large objects), sampled every
+   * 100 ms: what of the peak RSS is JavaScript heap, and which part.
+   */
+  peakHeapBytes: { young: number; old: number }
   /** Work accepted but not finished, e.g. events still in an outbox; 0 for most servers. */
   pending: number
 }

@@ -59,7 +59,7 @@ async function runRounds(
     const job = jobs.get(config.name)!
     await probe(config, job.url, job.headers, job.body)
   }
-  const results = configs.map((config): ConfigResult => ({ config, rounds: [], peakRssBytes: 0 }))
+  const results = configs.map((config): ConfigResult => ({ config, rounds: [], peakRssBytes: 0, peakHeapBytes: { young: 0, old: 0 } }))
   // A B C, A B C...: drift of the shared machine hits every configuration alike.
   for (let round = 1; round <= options.rounds; round++) {
     for (const result of results) {
@@ -73,7 +73,11 @@ async function runRounds(
       log(`round ${round}/${options.rounds}  ${config.name.padEnd(22)} ${describeRound(measured)}`)
     }
   }
-  for (const result of results) result.peakRssBytes = (await servers.get(result.config.name)!.stats()).maxRssBytes
+  for (const result of results) {
+    const { maxRssBytes, peakHeapBytes } = await servers.get(result.config.name)!.stats()
+    result.peakRssBytes = maxRssBytes
+    result.peakHeapBytes = peakHeapBytes
+  }
   return results
 }
 

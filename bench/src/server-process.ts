@@ -41,8 +41,8 @@ export async function startServer(name: string, file: string, options: StartOpti
     async stats() {
       const reply = nextMessage<FromServer, 'stats'>(child, 'stats', what)
       send({ type: 'stats' })
-      const { cpuMicros, maxRssBytes, pending } = await reply
-      return { cpuMicros, maxRssBytes, pending }
+      const { cpuMicros, maxRssBytes, peakHeapBytes, pending } = await reply
+      return { cpuMicros, maxRssBytes, peakHeapBytes, pending }
     },
     async stop() {
       if (child.connected) send({ type: 'stop' })

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { getHeapSpaceStatistics } from 'node:v8'
 import type { FromServer, ToServer } from '../protocol.js'
 
 export interface ServeOptions {
@@ -13,6 +14,32 @@ function send(message: FromServer): void {
   process.send!(message)
 }
 
+const HEAP_SAMPLE_MS = 100
+
+/**
+ * The kernel keeps a high-water mark for RSS only, so V8's own spaces are
+ * sampled: the young generation (new space, new large objects) and the rest.
+ * One sample costs a few microseconds, every 100 ms, in every server alike.
+ */
+function heapPeaks(): () => { young: number; old: number } {
+  const peak = { young: 0, old: 0 }
+  const sample = () => {
+    let young = 0
+    let old = 0
+    for (const space of getHeapSpaceStatistics()) {
+      if (space.space_name.startsWith('new_')) young += space.physical_space_size
+      else old += space.physical_space_size
+    }
+    peak.young = Math.max(peak.young, young)
+    peak.old = Math.max(peak.old, old)
+  }
+  setInterval(sample, HEAP_SAMPLE_MS).unref()
+  return () => {
+    sample()
+    return { ...peak }
+  }
+}
+
 /**
  * Listens on loopback at `PORT` (0: any free port) and answers the runner's
  * control messages over IPC. Every server file ends with this call.
@@ -21,6 +48,7 @@ export function serve(server: Server, options: ServeOptions = {}): void {
   if (process.send === undefined) {
     throw new Error('Start this server through the benchmark runner (npm run bench): it reports to it over IPC.')
   }
+  const peakHeap = heapPeaks()
   server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
     send({ type: 'ready', port: (server.address() as AddressInfo).port })
   })
@@ -44,7 +72,7 @@ export function serve(server: Server, options: ServeOptions = {}): void {
     void Promise.resolve(options.pending?.() ?? 0).then((pending) => {
       const { user, system } = process.cpuUsage()
       // resourceUsage() reports maxRSS in kilobytes.
-      send({ type: 'stats', cpuMicros: user + system, maxRssBytes: process.resourceUsage().maxRSS * 1024, pending })
+      send({ type: 'stats', cpuMicros: user + system, maxRssBytes: process.resourceUsage().maxRSS * 1024, peakHeapBytes: peakHeap(), pending })
     })
   })
   // The runner died: do not outlive it.
