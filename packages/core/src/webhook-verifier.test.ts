@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http'
-import { basicAuth, describeConformance, listen, oneConnection, send, startCore, validRequest } from '@webhook-trigger/testkit'
+import { type SendOptions, basicAuth, describeConformance, listen, oneConnection, send, startCore, validRequest } from '@webhook-trigger/testkit'
 import { describe, expect, it } from 'vitest'
 import {
+  type BodySource,
   type Credentials,
   type VerifyResult,
   type WebhookOptions,
@@ -136,11 +137,12 @@ describe('verify() with a callback', () => {
   })
 
   it('calls back before verify() returns for a refusal made from the headers', async () => {
+    const small = createWebhookVerifier({ auth: basic(tenants({ tenant123: 'api_token_abc123' })), limit: 10 })
     const app = await serverWith((req, res) => {
       let returned = false
       let status = 0
       let before = false
-      verifier.verify(nodeRequest(req), (_error, result) => {
+      small.verify(nodeRequest(req), (_error, result) => {
         status = statusOf(result)
         before = !returned
       })
@@ -148,12 +150,48 @@ describe('verify() with a callback', () => {
       res.end(JSON.stringify({ status, before }))
     })
     try {
-      const wrong = validRequest({ headers: { authorization: basicAuth('tenant123', 'wrong') } })
-      expect((await send(app.url, wrong)).json()).toEqual({ status: 401, before: true })
-      expect((await send(app.url, { ...validRequest(), method: 'GET', body: undefined })).json()).toEqual({ status: 405, before: true })
+      const refusals: Array<[number, SendOptions]> = [
+        [401, validRequest({ headers: { authorization: basicAuth('tenant123', 'wrong') } })],
+        [405, { ...validRequest(), method: 'GET', body: undefined }],
+        [415, validRequest({ headers: { 'content-type': 'text/plain' } })],
+        [413, validRequest()],
+      ]
+      for (const [status, request] of refusals) expect((await send(app.url, request)).json()).toEqual({ status, before: true })
     } finally {
       await app.close()
     }
+  })
+
+  it('lets a callback that throws throw to the caller of verify(), and calls it once', () => {
+    let calls = 0
+    const throwing = () => {
+      calls++
+      throw new Error('caller bug')
+    }
+    const headers = { authorization: basicAuth('tenant123', 'api_token_abc123'), 'content-type': 'application/json' }
+    const bytes = Buffer.from('{"event":"e","data":{}}')
+    expect(() => verifier.verify({ method: 'POST', headers: { ...headers, authorization: 'Basic eDp5' }, body: { kind: 'gone' } }, throwing)).toThrow('caller bug')
+    expect(() => verifier.verify({ method: 'POST', headers, body: { kind: 'bytes', bytes } }, throwing)).toThrow('caller bug')
+    expect(calls).toBe(2)
+  })
+
+  it.each([
+    ['a synchronous', () => ['api_token_abc123']],
+    ['an asynchronous', () => Promise.resolve(['api_token_abc123'])],
+  ])('reports a body source it cannot read as an error, once, after %s lookup', async (_how, tokensOf) => {
+    // Only a JavaScript caller can pass this; the old async verify() rejected, it must not hang now.
+    const checked = createWebhookVerifier({ auth: basic({ tokensOf } as Credentials) })
+    const request = {
+      method: 'POST',
+      headers: { authorization: basicAuth('tenant123', 'api_token_abc123'), 'content-type': 'application/json' },
+      body: undefined as unknown as BodySource,
+    }
+    await expect(checked.verify(request)).rejects.toThrow(TypeError)
+    const errors: unknown[] = []
+    checked.verify(request, (error, _result) => void errors.push(error))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toBeInstanceOf(TypeError)
   })
 
   it.each([

@@ -3,6 +3,7 @@ import { type Authenticated, type HeaderAuthResult, authenticate } from './auth/
 import { connectionMemo } from './auth/connection-memo.js'
 import type { AuthScheme } from './auth/scheme.js'
 import type { BodySource } from './body/body-source.js'
+import { type Callback, after, asError, promised } from './callback.js'
 import { parseLimit } from './body/limit.js'
 import { checkMediaType } from './body/media-type.js'
 import { tooLarge } from './body/read-body.js'
@@ -99,11 +100,13 @@ export type VerifyResult =
   | { ok: false; response: WebhookResponse; problem?: Problem }
 
 /**
- * Called once with what `verify()` found; an error is a failing lookup or
- * delivery log (or a bug), never bad input. `result` is typed by `error`:
- * after `if (error !== null) return`, it is a `VerifyResult`.
+ * Called once with what `verify()` found. An error is a credentials lookup,
+ * a signature secret lookup, a schema or a delivery log that threw or
+ * rejected, or a stream that failed (other than the client going away):
+ * never bad input, which gets a refusal. `result` is typed by `error`: after
+ * `if (error !== null) return`, it is a `VerifyResult`.
  */
-export type VerifyCallback = (...outcome: [error: null, result: VerifyResult] | [error: Error, result: undefined]) => void
+export type VerifyCallback = Callback<VerifyResult>
 
 export interface WebhookVerifier {
   /** Whether `url` is this webhook's path (always true without a `path` option). */
@@ -112,12 +115,13 @@ export interface WebhookVerifier {
   verify(request: WebhookRequest): Promise<VerifyResult>
   /**
    * The same checks, calling `callback` once instead of returning a promise.
-   * When no step waits on a promise (credentials remembered on the
-   * connection or checked synchronously, no schema, no asynchronous delivery
-   * log), it runs inside the body's `end` event, with no microtask on the
-   * way: what a bare `node:http` server notices most (BENCHMARKS.md). A
-   * refusal decided from the headers calls back before `verify()` returns.
-   * Like any Node callback, it must not throw.
+   * It may run before `verify()` returns: for a refusal made from the
+   * headers, and for any answer when the body was already read (a body
+   * parser ran first). Otherwise, when no step waits (no signature scheme,
+   * no replay or dedupe log, no schema, credentials checked synchronously
+   * or remembered on the connection), it runs inside the body's `end`
+   * event, with no microtask on the way. Like any Node callback, it must
+   * not throw.
    */
   verify(request: WebhookRequest, callback: VerifyCallback): void
 }
@@ -132,27 +136,6 @@ interface Checked {
   data: unknown
   payload: unknown
   rawBody: Buffer | undefined
-}
-
-function asError(thrown: unknown): Error {
-  return thrown instanceof Error ? thrown : new Error(`verify(): a step failed with ${String(thrown)}`, { cause: thrown })
-}
-
-/**
- * Runs `step`, then `next` with its value: at once when it returned one,
- * once settled when it returned a promise. A throw or a rejection goes to
- * `fail`. `next` runs outside the try, so nothing it throws is taken for the
- * step's failure and reported a second time.
- */
-function after<T>(step: () => T | Promise<T>, next: (value: T) => void, fail: (error: Error) => void): void {
-  let value: T | Promise<T>
-  try {
-    value = step()
-  } catch (error) {
-    return fail(asError(error))
-  }
-  if (value instanceof Promise) value.then(next, (error: unknown) => fail(asError(error)))
-  else next(value)
 }
 
 /** With the envelope check off: any JSON, its object form as data. */
@@ -293,27 +276,39 @@ export function createWebhookVerifier<S extends EventSchemas>(
   // Waits only where a step returned a promise (async lookups, signatures,
   // schemas, delivery logs) and for the body's events: every await would be
   // a trip through the microtask queue on every request.
-  function run(request: WebhookRequest, done: VerifyCallback): void {
-    if (request.method !== 'POST') return done(null, methodNotAllowed)
+  function run(request: WebhookRequest, callback: VerifyCallback): void {
+    if (request.method !== 'POST') return callback(null, methodNotAllowed)
+    let called = false
+    const done: VerifyCallback = (...outcome) => {
+      called = true
+      callback(...outcome)
+    }
     const failed = (error: Error) => done(error, undefined)
     after(
       () => fromHeaders(request),
       (admitted) => {
         if (admitted.ok === false) return done(null, admitted)
-        readPayload(request.body, limit, request.headers, (error, read) => {
-          if (error !== null) return failed(error)
-          after(() => fromBody(request.headers, admitted, read), (result) => done(null, result), failed)
-        })
+        try {
+          readPayload(request.body, limit, request.headers, (error, read) => {
+            if (error !== null) return failed(error)
+            after(() => fromBody(request.headers, admitted, read), (result) => done(null, result), failed)
+          })
+        } catch (error) {
+          // A body source only a JavaScript caller can get wrong. What the callback itself throws is the caller's.
+          if (called) throw error
+          failed(asError(error))
+        }
       },
       failed,
     )
   }
 
-  return {
-    handles: pathMatcher(path),
-    verify: ((request: WebhookRequest, callback?: VerifyCallback) => {
-      if (callback !== undefined) return run(request, callback)
-      return new Promise<VerifyResult>((resolve, reject) => run(request, (error, result) => (error === null ? resolve(result) : reject(error))))
-    }) as WebhookVerifier['verify'],
+  function verify(request: WebhookRequest): Promise<VerifyResult>
+  function verify(request: WebhookRequest, callback: VerifyCallback): void
+  function verify(request: WebhookRequest, callback?: VerifyCallback): Promise<VerifyResult> | undefined {
+    if (callback === undefined) return promised<VerifyResult>((done) => run(request, done))
+    run(request, callback)
   }
+
+  return { handles: pathMatcher(path), verify }
 }

@@ -119,7 +119,7 @@ export function webhook<const S extends EventSchemas = Record<string, null>>(opt
 
   function webhookMiddleware(req: NodeRequest, res: ServerResponse, next: NextFunction): void {
     if (!verifier.handles(req.url)) return next()
-    // The callback form: with a synchronous handler the answer goes out inside the body's `end` event.
+    // The callback form: when no step waits and the handler is synchronous, the answer goes out inside the body's `end` event.
     verifier.verify(nodeRequest(req, req.body, req.rawBody), (error, result) => {
       if (error !== null) return next(error)
       let passOn: boolean | Promise<boolean>

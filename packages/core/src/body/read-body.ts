@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream'
+import { type Callback, promised } from '../callback.js'
 import { type Problem, problem } from '../problem.js'
 
 export type ReadResult = { ok: true; bytes: Buffer } | { ok: false; problem: Problem }
@@ -11,7 +12,7 @@ export function tooLarge(limit: number): Problem {
 const incomplete = (): ReadResult => ({ ok: false, problem: problem('payload.incomplete', 'The body ended before its declared length.') })
 
 /** Called once with the outcome of a read; an error is a misuse of the stream or a stream failure, not bad input. */
-export type ReadCallback = (...outcome: [error: null, result: ReadResult] | [error: Error, result: undefined]) => void
+export type ReadCallback = Callback<ReadResult>
 
 /** One read in progress, kept on the stream so the listeners below are shared, not made per request. */
 interface Reading {
@@ -80,9 +81,7 @@ function onClose(this: BodyStream): void {
  * benchmark's profiles).
  */
 export function readBody(stream: Readable, limit: number, length: string | undefined): Promise<ReadResult> {
-  return new Promise<ReadResult>((resolve, reject) => {
-    readBodyInto(stream, limit, length, (error, result) => (error === null ? resolve(result) : reject(error)))
-  })
+  return promised<ReadResult>((done) => readBodyInto(stream, limit, length, done))
 }
 
 /**

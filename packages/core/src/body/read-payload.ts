@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http'
+import type { Callback } from '../callback.js'
 import { type Problem, problem } from '../problem.js'
 import type { BodySource } from './body-source.js'
 import { readBodyInto, tooLarge } from './read-body.js'
@@ -7,7 +8,7 @@ import { readBodyInto, tooLarge } from './read-body.js'
 export type Payload = { ok: true; bytes: Buffer } | { ok: true; bytes: undefined; parsed: unknown } | { ok: false; problem: Problem }
 
 /** Called once with the payload; an error is a stream failure or misuse, not bad input. */
-export type PayloadCallback = (...outcome: [error: null, payload: Payload] | [error: Error, payload: undefined]) => void
+export type PayloadCallback = Callback<Payload>
 
 /**
  * Gets the body from wherever it is, within `limit`: read from the stream,
