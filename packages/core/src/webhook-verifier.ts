@@ -3,7 +3,7 @@ import { type Authenticated, type HeaderAuthResult, authenticate } from './auth/
 import { connectionMemo } from './auth/connection-memo.js'
 import type { AuthScheme } from './auth/scheme.js'
 import type { BodySource } from './body/body-source.js'
-import { type Callback, after, asError, promised } from './callback.js'
+import { type Callback, after, promised } from './callback.js'
 import { parseLimit } from './body/limit.js'
 import { checkMediaType } from './body/media-type.js'
 import { tooLarge } from './body/read-body.js'
@@ -276,28 +276,17 @@ export function createWebhookVerifier<S extends EventSchemas>(
   // Waits only where a step returned a promise (async lookups, signatures,
   // schemas, delivery logs) and for the body's events: every await would be
   // a trip through the microtask queue on every request.
-  function run(request: WebhookRequest, callback: VerifyCallback): void {
-    if (request.method !== 'POST') return callback(null, methodNotAllowed)
-    let called = false
-    const done: VerifyCallback = (...outcome) => {
-      called = true
-      callback(...outcome)
-    }
+  function run(request: WebhookRequest, done: VerifyCallback): void {
+    if (request.method !== 'POST') return done(null, methodNotAllowed)
     const failed = (error: Error) => done(error, undefined)
     after(
       () => fromHeaders(request),
       (admitted) => {
         if (admitted.ok === false) return done(null, admitted)
-        try {
-          readPayload(request.body, limit, request.headers, (error, read) => {
-            if (error !== null) return failed(error)
-            after(() => fromBody(request.headers, admitted, read), (result) => done(null, result), failed)
-          })
-        } catch (error) {
-          // A body source only a JavaScript caller can get wrong. What the callback itself throws is the caller's.
-          if (called) throw error
-          failed(asError(error))
-        }
+        readPayload(request.body, limit, request.headers, (error, read) => {
+          if (error !== null) return failed(error)
+          after(() => fromBody(request.headers, admitted, read), (result) => done(null, result), failed)
+        })
       },
       failed,
     )

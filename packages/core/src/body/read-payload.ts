@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http'
+import type { Readable } from 'node:stream'
 import type { Callback } from '../callback.js'
 import { type Problem, problem } from '../problem.js'
 import type { BodySource } from './body-source.js'
@@ -13,20 +14,25 @@ export type PayloadCallback = Callback<Payload>
 /**
  * Gets the body from wherever it is, within `limit`: read from the stream,
  * the bytes a parser kept, or the parsed value when nothing else is left.
- * Only reading a stream waits; the other sources call back at once.
+ * Only reading a stream waits; the other sources call back at once. A body
+ * source only a JavaScript caller could get wrong is an error, never a throw.
  */
 export function readPayload(body: BodySource, limit: number, headers: IncomingHttpHeaders, done: PayloadCallback): void {
-  switch (body.kind) {
+  const given = body as BodySource | undefined
+  switch (given?.kind) {
     case 'stream':
-      return readBodyInto(body.stream, limit, headers['content-length'], done)
+      if (typeof (given.stream as Partial<Readable> | undefined)?.on !== 'function') break
+      return readBodyInto(given.stream, limit, headers['content-length'], done)
     case 'bytes':
-      if (body.bytes.byteLength > limit) return done(null, { ok: false, problem: tooLarge(limit) })
-      return done(null, { ok: true, bytes: Buffer.from(body.bytes.buffer, body.bytes.byteOffset, body.bytes.byteLength) })
+      if (!((given.bytes as unknown) instanceof Uint8Array)) break
+      if (given.bytes.byteLength > limit) return done(null, { ok: false, problem: tooLarge(limit) })
+      return done(null, { ok: true, bytes: Buffer.from(given.bytes.buffer, given.bytes.byteOffset, given.bytes.byteLength) })
     case 'parsed':
-      return done(null, { ok: true, bytes: undefined, parsed: body.value })
+      return done(null, { ok: true, bytes: undefined, parsed: given.value })
     case 'gone':
       return done(null, { ok: false, problem: rawBodyGone('Something read the request body before the webhook middleware and kept neither the bytes nor a parsed value.') })
   }
+  done(new TypeError('verify(): "body" must be a body source, e.g. nodeRequest(req).body or bodySource(req)'), undefined)
 }
 
 /** The 500 for a body we need but cannot have, naming the fixes. */
