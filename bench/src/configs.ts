@@ -26,7 +26,7 @@ export interface Config {
 export const CONFIGS: readonly Config[] = [
   { name: 'node-http', label: 'node:http + timingSafeEqual + JSON.parse (reference)', side: 'peer', server: 'node-http', credential: 'basic' },
   { name: 'node-http-digest', label: 'node:http reference, comparing SHA-256 digests (what hashing alone costs)', side: 'peer', server: 'node-http-digest', credential: 'basic', peer: 'node-http' },
-  { name: 'ours-core', label: 'ours: core on node:http, Basic', side: 'ours', server: 'ours-core', credential: 'basic', peer: 'node-http', target: 0.85, with: ['node-http-digest'] },
+  { name: 'ours-core', label: 'ours: core on node:http, Basic', side: 'ours', server: 'ours-core', credential: 'basic', peer: 'node-http', target: 0.85, with: ['node-http-digest', 'node-http-late'] },
   { name: 'express-json', label: 'Express 5 + express.json(), no auth', side: 'peer', server: 'express-json', credential: 'none', peer: 'node-http' },
   { name: 'express-raw', label: 'Express 5, handler reads the body itself, no auth (calibration)', side: 'peer', server: 'express-raw', credential: 'none', peer: 'express-json' },
   { name: 'ours-express-basic', label: 'ours: Express adapter, Basic, app.use(webhook({ path }))', side: 'ours', server: 'ours-express', credential: 'basic', peer: 'express-json', target: 1.2, with: ['express-raw'] },
@@ -45,6 +45,10 @@ export const CONFIGS: readonly Config[] = [
   { name: 'ours-express-relay', label: 'ours: relay through Express forward()', side: 'ours', server: 'ours-express-relay', credential: 'none', upstream: true, peer: 'http-proxy-middleware', target: 1.5, with: ['express-undici'] },
   { name: 'ours-intermediary', label: 'ours: queued intermediary, webhook() + forward({ outbox: memoryOutbox() }), Basic', side: 'ours', server: 'ours-intermediary', credential: 'basic', upstream: true, peer: 'http-proxy-middleware' },
   { name: 'ours-intermediary-sqlite', label: 'ours: queued intermediary, webhook() + forward({ outbox: sqliteOutbox() }), Basic', side: 'ours', server: 'ours-intermediary-sqlite', credential: 'basic', upstream: true, peer: 'http-proxy-middleware' },
+  // Last on purpose: the reference again, started with every other server but
+  // loaded last. Anything but 1.00x means a server's place in the order
+  // changes what it measures.
+  { name: 'node-http-late', label: 'the reference again, loaded last (position check: should read 1.00x)', side: 'peer', server: 'node-http', credential: 'basic', peer: 'node-http' },
 ]
 
 /** Peak RSS any of ours may reach, in MB. */

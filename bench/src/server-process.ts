@@ -21,10 +21,24 @@ export interface StartOptions {
   nodeArgs?: readonly string[]
 }
 
+/**
+ * V8's memory reducer runs a full GC in a process that has sat idle for about
+ * 8 s after start. The interleaving leaves every server but the first idle
+ * that long before its first request, and that GC leaves V8 slower for the
+ * rounds that follow (`perf` puts the extra time in
+ * `Runtime_DefineKeyedOwnPropertyInLiteral`, i.e. object literals with
+ * computed keys such as Node's own `nextTick`): the same reference server
+ * measured 0.88x of itself when started last. Without the reducer a server's
+ * place in the order no longer matters; the `node-http-late` row checks that
+ * in every run. It only acts on idle processes, so peak RSS under load is
+ * not flattered.
+ */
+const SERVER_NODE_ARGS = ['--no-memory-reducer']
+
 /** Starts `servers/<file>.js` as its own process and waits until it listens. */
 export async function startServer(name: string, file: string, options: StartOptions): Promise<ServerProcess> {
   const script = fileURLToPath(new URL(`./servers/${file}.js`, import.meta.url))
-  const [command, args] = nodeCommand(options.cpu, [...(options.nodeArgs ?? []), script])
+  const [command, args] = nodeCommand(options.cpu, [...SERVER_NODE_ARGS, ...(options.nodeArgs ?? []), script])
   const child: ChildProcess = spawn(command, args, {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, NODE_ENV: 'production', PORT: '0', ...options.env },
