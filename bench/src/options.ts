@@ -14,6 +14,8 @@ export interface BenchOptions {
   only: string[]
   /** Run servers under `node --cpu-prof` and print their hottest functions. */
   profile: boolean
+  /** Extra node flags for every server, e.g. `--trace-gc`. */
+  nodeFlags: string[]
   /** Pin server and load generator to different cores with taskset, when possible. */
   pin: boolean
   /**
@@ -33,6 +35,8 @@ const USAGE = `npm run bench [-- options]
   --body-size <size>   e.g. 10k: a valid envelope padded to that size (BENCH_BODY_SIZE, default: the 66-byte reference)
   --only <a,b>         only these configurations, plus their peers (BENCH_ONLY)
   --profile            node --cpu-prof on every server; top functions printed (BENCH_PROFILE=1)
+  --node-flags "<f>"   extra node flags for every server, e.g. "--trace-gc", or "--memory-reducer"
+                       to undo the runner's --no-memory-reducer (BENCH_NODE_FLAGS)
   --no-pin             do not pin with taskset (BENCH_PIN=0)
   --upstream-cpu <n>   core of the forwarding upstream: 0 with the server, 1 with autocannon (BENCH_UPSTREAM_CPU, default 1)`
 
@@ -68,6 +72,7 @@ export function parseOptions(argv: readonly string[] = process.argv.slice(2), en
       'body-size': { type: 'string' },
       only: { type: 'string' },
       profile: { type: 'boolean' },
+      'node-flags': { type: 'string' },
       'no-pin': { type: 'boolean' },
       'upstream-cpu': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -87,6 +92,7 @@ export function parseOptions(argv: readonly string[] = process.argv.slice(2), en
     bodySize: size === undefined ? 0 : parseSize(size),
     only: only.split(',').map((name) => name.trim()).filter((name) => name !== ''),
     profile: values.profile === true || env.BENCH_PROFILE === '1',
+    nodeFlags: (values['node-flags'] ?? env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== ''),
     pin: values['no-pin'] !== true && env.BENCH_PIN !== '0',
     upstreamCpu: count('--upstream-cpu', values['upstream-cpu'] ?? env.BENCH_UPSTREAM_CPU ?? '1', 0),
   }

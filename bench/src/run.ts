@@ -29,7 +29,10 @@ async function startServers(configs: readonly Config[], options: BenchOptions, c
       startServer(config.name, config.server, {
         cpu,
         env: upstream === undefined ? {} : { UPSTREAM_URL: `${upstream.origin}${PATH}` },
-        nodeArgs: options.profile ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR, '--cpu-prof-name', `${config.name}.cpuprofile`] : [],
+        nodeArgs: [
+          ...options.nodeFlags,
+          ...(options.profile ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR, '--cpu-prof-name', `${config.name}.cpuprofile`] : []),
+        ],
       }),
     ),
   )
