@@ -28,7 +28,7 @@ export interface StartOptions {
  * rounds that follow (`perf` puts the extra time in
  * `Runtime_DefineKeyedOwnPropertyInLiteral`, i.e. object literals with
  * computed keys such as Node's own `nextTick`): the same reference server
- * measured 0.88x of itself when started last. Without the reducer a server's
+ * measured 0.88x of itself when loaded last. Without the reducer a server's
  * place in the order no longer matters; the `node-http-late` row checks that
  * in every run. It only acts on idle processes, so peak RSS under load is
  * not flattered.
