@@ -39,6 +39,7 @@ export default defineConfig({
       project('outbox-sqlite', ['packages/outbox-sqlite/src/**/*.test.ts']),
       project('redis', ['packages/redis/src/**/*.test.ts']),
       project('examples', ['examples/*/src/**/*.test.ts']),
+      project('bench', ['bench/src/**/*.test.ts']),
     ],
   },
 })
