@@ -167,6 +167,7 @@ describe('createClient() options', () => {
     [{ url: 'http://x/y', sign: {} }, /"sign" must come from standardWebhooksSigner\(\)/],
     [{ url: 'http://x/y', auth: bearerAuth('x'), timeout: 0 }, /"timeout" must be a positive number/],
     [{ url: 'http://x/y', auth: bearerAuth('x'), retry: { retries: -1 } }, /"retries" must be a non-negative number/],
+    [{ url: 'http://x/y', auth: bearerAuth('x'), timeot: 5 }, /^createClient\(\): unknown option "timeot"; did you mean "timeout"\?/],
   ])('refuses %j', (options, message) => {
     expect(() => createClient(options as never)).toThrow(message)
   })

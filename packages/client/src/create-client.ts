@@ -1,4 +1,5 @@
 import { type OutboundAuth, isOutboundAuth } from './auth.js'
+import { checkOptions, optionKeys } from './check-options.js'
 import { type Signer, isSigner } from './sign.js'
 import { type AttemptOutcome, type RetryPolicyOptions, createRetryPolicy } from './retry-policy.js'
 
@@ -111,7 +112,10 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   })
 }
 
+const CLIENT_KEYS = optionKeys<ClientOptions>()('url', 'auth', 'sign', 'timeout', 'retry', 'fetch', 'maxResponseBytes')
+
 function validate(options: ClientOptions): { url: string; fetch: Fetch; timeout: number; maxResponseBytes: number } {
+  checkOptions('createClient()', options, CLIENT_KEYS)
   let url: URL
   try {
     url = new URL(options.url)

@@ -11,3 +11,4 @@ export {
   type RetryPolicy,
   type RetryPolicyOptions,
 } from './retry-policy.js'
+export { checkOptions, optionKeys } from './check-options.js'

@@ -1,3 +1,4 @@
+import { checkOptions, optionKeys } from './check-options.js'
 /** What one delivery attempt ended with, as the retry policy sees it. */
 export type AttemptOutcome =
   | { status: number; retryAfter?: string | null }
@@ -84,7 +85,10 @@ function nonNegative(name: string, value: number): number {
  * const policy = createRetryPolicy({ retries: 2 })
  * policy.next({ status: 503, retryAfter: '1' }, 1) // { retry: true, delay: 1000 }
  */
+const RETRY_KEYS = optionKeys<RetryPolicyOptions>()('retries', 'baseDelay', 'maxDelay', 'maxRetryAfter', 'delays', 'random')
+
 export function createRetryPolicy(options: RetryPolicyOptions = {}): RetryPolicy {
+  checkOptions('retry', options, RETRY_KEYS)
   const delays = options.delays?.map((delay, i) => nonNegative(`delays[${i}]`, delay))
   const retries = delays?.length ?? nonNegative('retries', options.retries ?? 2)
   if (!Number.isInteger(retries)) throw new TypeError(`retry: "retries" must be an integer, got ${retries}`)

@@ -44,8 +44,10 @@ export { memoryOutbox } from './outbox/memory-outbox.js'
 export { createDeliverer, type Deliverer, type DelivererOptions, type DeliveryEvent } from './outbox/deliverer.js'
 export {
   STANDARD_SCHEDULE,
+  checkOptions,
   createRetryPolicy,
   isRetryableStatus,
+  optionKeys,
   parseRetryAfter,
   standardWebhooksSigner,
   type OutboundAuth,

@@ -16,6 +16,7 @@ import { type Problem, type WebhookResponse, problem, problemResponse } from './
 import type { DeliveryLog } from './replay/delivery-log.js'
 import { type DedupeOptions, type Tracked, createDeliveryTracker } from './replay/delivery-tracker.js'
 import type { EventSchemas, VerifiedWebhook } from './webhook.js'
+import { checkOptions, optionKeys } from '@webhook-trigger/client'
 
 export interface WebhookOptions<S extends EventSchemas = EventSchemas> {
   /**
@@ -152,10 +153,16 @@ function isScheme(value: unknown): value is AuthScheme {
   return typeof (value as Partial<AuthScheme> | null)?.authenticate === 'function'
 }
 
+/** `on` and `handler` are read by the adapters' dispatch, from the same options object. */
+const WEBHOOK_KEYS = optionKeys<WebhookOptions & { on?: unknown; handler?: unknown }>()(
+  'auth', 'path', 'limit', 'maxDepth', 'envelope', 'replay', 'dedupe', 'schemas', 'on', 'handler',
+)
+
 function normalise<S extends EventSchemas>(options: WebhookOptions<S>, where: string) {
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`${where}: expected an options object, e.g. ${where.replace('()', '')}({ auth: basic(credentials) })`)
   }
+  checkOptions(where, options, WEBHOOK_KEYS)
   const given: unknown = options.auth
   const auth: unknown[] = Array.isArray(given) ? [...(given as unknown[])] : given === undefined ? [] : [given]
   if (auth.length === 0) {

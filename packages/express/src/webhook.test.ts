@@ -19,7 +19,7 @@ import express4 from 'express4'
 import express5 from 'express5'
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest'
 import { z } from 'zod'
-import { type VerifiedWebhook, basic, keepRawBody, standardWebhooks, tenants, webhook } from './index.js'
+import { type VerifiedWebhook, adminRouter, basic, forward, memoryOutbox, keepRawBody, standardWebhooks, tenants, webhook } from './index.js'
 
 type ExpressFactory = typeof express5
 
@@ -184,6 +184,16 @@ describe.each(majors)('%s adapter', (_, express) => {
 
   it('throws at creation when options are wrong', () => {
     expect(() => webhook({ auth: [] })).toThrow('webhook(): "auth" must list at least one scheme')
+  })
+
+  // The README's promise for plain JavaScript: a typo fails loudly instead of meaning "no path".
+  it.each([
+    ['webhook()', () => webhook({ pth: '/webhook', auth } as never), 'pth', 'path'],
+    ['forward()', () => forward({ to: 'http://127.0.0.1:9/webhook', outbx: memoryOutbox() } as never), 'outbx', 'outbox'],
+    ['adminRouter()', () => adminRouter({ outbox: memoryOutbox(), auth, metric: {} } as never), 'metric', 'metrics'],
+  ])('%s throws a TypeError naming an unknown option and the closest valid one', (where, create, key, near) => {
+    expect(create).toThrow(TypeError)
+    expect(create).toThrow(`${where}: unknown option "${key}"; did you mean "${near}"?`)
     expect(() => webhook({ ...defaultOptions, handler: 'x' as never })).toThrow('webhook(): "handler" must be a function')
   })
 })

@@ -1,3 +1,5 @@
+import { checkOptions, optionKeys } from '@webhook-trigger/core'
+
 export type Synchronous = 'NORMAL' | 'FULL' | 'EXTRA'
 
 export interface SqliteOutboxOptions {
@@ -29,9 +31,11 @@ export interface SqliteOutboxOptions {
 export type ResolvedOptions = Required<SqliteOutboxOptions>
 
 const SYNCHRONOUS: readonly Synchronous[] = ['NORMAL', 'FULL', 'EXTRA']
+const KEYS = optionKeys<SqliteOutboxOptions>()('path', 'synchronous', 'busyTimeout')
 
 /** Copies, defaults and validates once, at creation. */
 export function resolveOptions(options: SqliteOutboxOptions, where = 'sqliteOutbox()'): ResolvedOptions {
+  checkOptions(where, options, KEYS)
   const { path, synchronous = 'NORMAL', busyTimeout = 5000 } = options ?? {}
   if (typeof path !== 'string' || path.trim() === '') {
     throw new TypeError(`${where}: "path" must name the database file, e.g. path: './data/outbox.sqlite' (or ':memory:' in tests)`)

@@ -195,6 +195,7 @@ describe('sqliteOutbox()', () => {
     [{ path: '' }, '"path" must name the database file'],
     [{ path: ':memory:', synchronous: 'OFF' }, '"synchronous" must be one of'],
     [{ path: ':memory:', busyTimeout: -1 }, '"busyTimeout" must be a whole number'],
+    [{ path: ':memory:', busytimeout: 10 }, 'unknown option "busytimeout"; did you mean "busyTimeout"?'],
   ])('rejects %j at creation with a TypeError that names the option', (options, text) => {
     const create = () => sqliteOutbox(options as Parameters<typeof sqliteOutbox>[0])
     expect(create).toThrow(TypeError)

@@ -89,6 +89,7 @@ describe('redisDeliveryLog() options', () => {
     [{ connection: 'not a url' }, '"connection" must be a redis:// URL'],
     [{ prefix: '' }, '"prefix" must be a non-empty string'],
     [{ onError: 'log' }, '"onError" must be a function'],
+    [{ conection: 'redis://127.0.0.1:6379' }, 'unknown option "conection"; did you mean "connection"?'],
   ])('rejects %j at creation with a TypeError that names the option', (options, text) => {
     const create = () => redisDeliveryLog(options as RedisDeliveryLogOptions)
     expect(create).toThrow(TypeError)

@@ -1,4 +1,4 @@
-import type { Claim, DeliveryLog } from '@webhook-trigger/core'
+import { type Claim, type DeliveryLog, checkOptions, optionKeys } from '@webhook-trigger/core'
 import { Redis, type RedisOptions } from 'ioredis'
 
 export interface RedisDeliveryLogOptions {
@@ -24,6 +24,7 @@ export interface RedisDeliveryLogOptions {
 }
 
 const WHERE = 'redisDeliveryLog()'
+const KEYS = optionKeys<RedisDeliveryLogOptions>()('connection', 'prefix', 'onError')
 
 /**
  * Redis deletes a key by its own clock, while the log decides expiry by the
@@ -79,6 +80,7 @@ function connect(connection: RedisDeliveryLogOptions['connection']): Redis {
  * webhook({ auth: standardWebhooks({ secret }), replay: redisDeliveryLog({ connection: process.env.REDIS_URL }) })
  */
 export function redisDeliveryLog(options: RedisDeliveryLogOptions = {}): DeliveryLog & { close(): Promise<void> } {
+  checkOptions(WHERE, options, KEYS)
   const { prefix = 'webhook-trigger:delivery' } = options
   if (typeof prefix !== 'string' || prefix === '') {
     throw new TypeError(`${WHERE}: "prefix" must be a non-empty string, e.g. prefix: 'webhook-trigger:delivery'`)

@@ -1,3 +1,4 @@
+import { checkOptions, optionKeys } from '@webhook-trigger/core'
 import type { RedisOptions } from 'bullmq'
 
 export interface RedisOutboxOptions {
@@ -55,6 +56,7 @@ export interface ResolvedOptions {
 }
 
 const WHERE = 'redisOutbox()'
+const KEYS = optionKeys<RedisOutboxOptions>()('connection', 'queue', 'prefix', 'stalledInterval', 'leaseMs', 'onError')
 
 function connectionOf(connection: string | RedisOptions | undefined): RedisOptions {
   if (connection === undefined) return { url: 'redis://127.0.0.1:6379' }
@@ -80,6 +82,7 @@ function name(option: 'queue' | 'prefix', value: string): string {
 
 /** Copies, defaults and validates once, at creation. */
 export function resolveOptions(options: RedisOutboxOptions = {}): ResolvedOptions {
+  checkOptions(WHERE, options, KEYS)
   const { stalledInterval = 10_000, leaseMs = 30_000 } = options
   if (!Number.isInteger(leaseMs) || leaseMs <= 0) throw new TypeError(`${WHERE}: "leaseMs" must be a whole number of ms above 0, e.g. leaseMs: 30000`)
   if (!Number.isInteger(stalledInterval) || stalledInterval <= 0) {

@@ -148,8 +148,9 @@ describe('redisOutbox() options', () => {
     [{ queue: 'a:b' }, `"queue" must be a non-empty name without ':'`],
     [{ prefix: '' }, `"prefix" must be a non-empty name without ':'`],
     [{ stalledInterval: 0 }, '"stalledInterval" must be a whole number of ms above 0'],
+    [{ queu: 'x' }, 'unknown option "queu"; did you mean "queue"?'],
   ])('rejects %j at creation with a TypeError that names the option', (options, text) => {
-    const create = () => redisOutbox(options)
+    const create = () => redisOutbox(options as never)
     expect(create).toThrow(TypeError)
     expect(create).toThrow(`redisOutbox(): ${text}`)
   })

@@ -4,6 +4,7 @@ import type { AuthScheme } from '../auth/scheme.js'
 import type { Outbox, OutboxMessage, OutboxState } from '../outbox/outbox.js'
 import { type WebhookResponse, problem, problemResponse } from '../problem.js'
 import type { Metrics } from './metrics.js'
+import { checkOptions, optionKeys } from '@webhook-trigger/client'
 
 export interface AdminOptions {
   /** The outbox to inspect and act on. */
@@ -49,6 +50,8 @@ function summary(message: OutboxMessage) {
 const notFound = (detail: string) => problemResponse(problem('admin.not_found', detail))
 const methodNotAllowed = (allow: string) => problemResponse(problem('method.not_allowed', `Use ${allow}.`, { headers: { allow } }))
 
+const ADMIN_KEYS = optionKeys<AdminOptions>()('outbox', 'auth', 'metrics', 'prefix', 'now')
+
 /**
  * A small JSON admin API over an outbox, behind its own credentials:
  *
@@ -62,6 +65,7 @@ const methodNotAllowed = (allow: string) => problemResponse(problem('method.not_
  * app.use('/admin', adminRouter({ outbox, auth: bearer({ token: process.env.ADMIN_TOKEN }) }))
  */
 export function createAdminHandler(options: AdminOptions, where = 'createAdminHandler()'): AdminHandler {
+  checkOptions(where, options, ADMIN_KEYS)
   if (typeof options?.outbox?.list !== 'function') throw new TypeError(`${where}: "outbox" must be an Outbox`)
   const schemes = ([] as AuthScheme[]).concat(options.auth)
   if (schemes.length === 0 || !schemes.every((s) => typeof s?.authenticate === 'function')) {

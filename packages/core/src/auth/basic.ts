@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer'
-import { basicAuth } from '@webhook-trigger/client'
+import { basicAuth, checkOptions, optionKeys } from '@webhook-trigger/client'
 import { type Credentials, type Identity, identityCredentials, isIdentity, resolveCredentials } from './credentials.js'
 import { type AttachingScheme, type AuthOutcome, type AuthScheme, MAX_CREDENTIAL_LENGTH, credentialsFor, outcome, quotedRealm } from './scheme.js'
 
@@ -10,6 +10,8 @@ export interface BasicOptions {
    */
   realm?: string
 }
+
+const BASIC_KEYS = optionKeys<BasicOptions>()('realm')
 
 // RFC 4648 section 4 alphabet; padding may be omitted, as some clients do.
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/
@@ -29,6 +31,7 @@ const CONTROL = /[\x00-\x1f\x7f]/
 export function basic(identity: Identity & { tenant: string }, options?: BasicOptions): AttachingScheme
 export function basic(credentials: Credentials, options?: BasicOptions): AuthScheme
 export function basic(source: Credentials | (Identity & { tenant: string }), options: BasicOptions = {}): AuthScheme {
+  checkOptions('basic()', options, BASIC_KEYS)
   const identity = isIdentity(source) ? source : undefined
   const check = resolveCredentials(identity ? identityCredentials(identity, 'basic') : (source as Credentials), 'basic', 'tokensOf')
   const challenge = `Basic ${quotedRealm('basic', options.realm)}, charset="UTF-8"`

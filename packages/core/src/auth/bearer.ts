@@ -1,4 +1,4 @@
-import { bearerAuth } from '@webhook-trigger/client'
+import { bearerAuth, checkOptions, optionKeys } from '@webhook-trigger/client'
 import { type Credentials, type Identity, identityCredentials, isIdentity, resolveCredentials } from './credentials.js'
 import { type AttachingScheme, type AuthOutcome, type AuthScheme, MAX_CREDENTIAL_LENGTH, credentialsFor, outcome, quotedRealm } from './scheme.js'
 
@@ -13,6 +13,8 @@ export interface BearerOptions {
 // RFC 6750 section 2.1: b64token.
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
 
+
+const BEARER_KEYS = optionKeys<BearerOptions>()('realm')
 /**
  * Bearer tokens (RFC 6750): `Authorization: Bearer <token>`, where the token
  * alone identifies the tenant. Given one identity, it can also attach it.
@@ -24,6 +26,7 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
 export function bearer(identity: Identity, options?: BearerOptions): AttachingScheme
 export function bearer(credentials: Credentials, options?: BearerOptions): AuthScheme
 export function bearer(source: Credentials | Identity, options: BearerOptions = {}): AuthScheme {
+  checkOptions('bearer()', options, BEARER_KEYS)
   const identity = isIdentity(source) ? source : undefined
   const check = resolveCredentials(identity ? identityCredentials(identity, 'bearer') : (source as Credentials), 'bearer', 'tenantOf')
   const challenge = `Bearer ${quotedRealm('bearer', options.realm)}`

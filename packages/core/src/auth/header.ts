@@ -1,4 +1,4 @@
-import { headerAuth } from '@webhook-trigger/client'
+import { checkOptions, headerAuth, optionKeys } from '@webhook-trigger/client'
 import { type Credentials, type Identity, identityCredentials, isIdentity, resolveCredentials } from './credentials.js'
 import { type AttachingScheme, type AuthOutcome, type AuthScheme, MAX_CREDENTIAL_LENGTH, outcome, quotedRealm } from './scheme.js'
 
@@ -15,6 +15,8 @@ export interface HeaderOptions {
    */
   realm?: string
 }
+
+const HEADER_KEYS = optionKeys<HeaderOptions>()('prefix', 'realm')
 
 // RFC 9110 section 5.1: a field name is a token.
 const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
@@ -33,6 +35,7 @@ export function header(name: string, source: Credentials | Identity, options: He
   if (typeof name !== 'string' || !FIELD_NAME.test(name)) {
     throw new TypeError('header(): the first argument must be a header name, e.g. header("X-Api-Key", credentials)')
   }
+  checkOptions('header()', options, HEADER_KEYS)
   const prefix = (options.prefix ?? '').toLowerCase()
   if (typeof options.prefix !== 'undefined' && (typeof options.prefix !== 'string' || /[\r\n]/.test(prefix))) {
     throw new TypeError('header(): "prefix" must be a single-line string, e.g. prefix: "Token "')

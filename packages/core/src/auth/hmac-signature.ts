@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http'
+import { checkOptions, optionKeys } from '@webhook-trigger/client'
 import { type SignatureOptions, type SignatureSecrets, failure, firstHeader, signatureScheme } from './signature.js'
 import type { AuthScheme } from './scheme.js'
 
@@ -35,9 +36,14 @@ function headerName(where: string, option: string, value: unknown): string {
  * @example
  * hmacSignature({ header: 'X-Shopify-Hmac-Sha256', encoding: 'base64' }, { secret: process.env.SHOPIFY_SECRET })
  */
+const HMAC_KEYS = optionKeys<HmacSignatureOptions>()(
+  'header', 'algorithm', 'encoding', 'prefix', 'timestampHeader', 'idHeader', 'tolerance', 'tenant', 'realm', 'now',
+)
+
 export function hmacSignature(options: HmacSignatureOptions, secrets: SignatureSecrets): AuthScheme {
   const where = 'hmacSignature()'
   if (options === null || typeof options !== 'object') throw new TypeError(`${where}: pass options, e.g. { header: "X-Signature" }`)
+  checkOptions(where, options, HMAC_KEYS)
   const header = headerName(where, 'header', options.header)
   const timestampHeader = options.timestampHeader === undefined ? undefined : headerName(where, 'timestampHeader', options.timestampHeader)
   const idHeader = options.idHeader === undefined ? undefined : headerName(where, 'idHeader', options.idHeader)
@@ -52,6 +58,7 @@ export function hmacSignature(options: HmacSignatureOptions, secrets: SignatureS
       name: 'hmac',
       where,
       challengeScheme: 'HMAC',
+      optionKeys: HMAC_KEYS,
       algorithm,
       keyOf: (secret) => Buffer.from(secret, 'utf8'),
       used: (headers: IncomingHttpHeaders) => headers[header] !== undefined,

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 import { type Credentials, resolveCredentials } from './credentials.js'
 import type { AuthFailure, AuthOutcome, AuthScheme, BodyCheck } from './scheme.js'
+import { checkOptions, optionKeys } from '@webhook-trigger/client'
 
 /** Signing secrets: one tenant's list (several while rotating), or a store queried per tenant. */
 export type SignatureSecrets = { secret: string | readonly string[]; tenant?: string } | Credentials
@@ -51,6 +52,8 @@ export interface SignatureSpec {
   read(headers: IncomingHttpHeaders): SignedHeaders | AuthFailure
   /** A configured secret as HMAC key bytes; throws a TypeError for one that cannot be. */
   keyOf(secret: string): Buffer
+  /** Every option key the scheme reads. @default the keys of `SignatureOptions` */
+  optionKeys?: readonly string[]
 }
 
 const DEFAULT_TOLERANCE = 300
@@ -101,6 +104,8 @@ function toleranceOf(value: number | false | undefined, where: string): number {
   return tolerance
 }
 
+const SIGNATURE_KEYS = optionKeys<SignatureOptions>()('tolerance', 'tenant', 'realm', 'now')
+
 /**
  * Builds an auth scheme from a signature spec: reads the headers first
  * (missing, malformed and stale signatures are refused before the body is
@@ -111,6 +116,8 @@ export function signatureScheme(spec: SignatureSpec, secrets: SignatureSecrets, 
   if (secrets === null || typeof secrets !== 'object') {
     throw new TypeError(`${where}: pass { secret: "..." } or a credentials store, e.g. ${where.replace('()', '')}({ secret: process.env.WEBHOOK_SECRET })`)
   }
+  if (!('tokensOf' in secrets) && !('tenantOf' in secrets)) checkOptions(where, secrets, ['secret', 'tenant'], 'key')
+  checkOptions(where, options, spec.optionKeys ?? SIGNATURE_KEYS)
   const fixed = secretsOf(secrets, spec)
   const tenantOf = options.tenant
   if (fixed === undefined && typeof tenantOf !== 'function') {

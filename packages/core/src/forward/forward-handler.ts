@@ -13,6 +13,7 @@ import { acceptedResponse } from '../handlers.js'
 import type { VerifiedWebhook } from '../webhook.js'
 import { forwardHeaders } from './forward-headers.js'
 import { type AttemptResult, type ForwarderOptions, createForwarder } from './forwarder.js'
+import { checkOptions, optionKeys } from '@webhook-trigger/client'
 
 export interface ForwardOptions extends ForwarderOptions {
   /**
@@ -96,8 +97,14 @@ export function relayResponse(result: AttemptResult): WebhookResponse {
  * `forward()`: picks the bytes to send (as received, or the transform's
  * validated envelope), builds the headers, then relays or queues.
  */
+const FORWARD_KEYS = optionKeys<ForwardOptions>()(
+  'to', 'auth', 'connectTimeout', 'timeout', 'maxResponseBytes', 'retry', 'dispatcher', 'sign',
+  'transform', 'outbox', 'delivery', 'onEvent', 'limit', 'path',
+)
+
 export function createForwardHandler(options: ForwardOptions, where = 'createForwardHandler()'): ForwardHandler {
   if (options === null || typeof options !== 'object') throw new TypeError(`${where}: expected options, e.g. { to, auth }`)
+  checkOptions(where, options, FORWARD_KEYS)
   const handles = pathMatcher(checkPath(options.path, where))
   const limit = parseLimit(options.limit, 'limit', where)
   const { transform, outbox } = options

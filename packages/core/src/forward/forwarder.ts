@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto'
 import type { Dispatcher } from 'undici'
 import { mergeHeaders } from '../merge-headers.js'
 import { type AttemptResult, sendOnce } from './send-once.js'
+import { checkOptions, optionKeys } from '@webhook-trigger/client'
 
 export type { AttemptResult } from './send-once.js'
 
@@ -110,8 +111,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
  * @example
  * const forwarder = createForwarder({ to: 'http://127.0.0.1:3000/webhook', auth: basic({ tenant: 'tenant123', token: 'api_token_abc123' }) })
  */
+const FORWARDER_KEYS = optionKeys<ForwarderOptions>()('to', 'auth', 'connectTimeout', 'timeout', 'maxResponseBytes', 'retry', 'dispatcher', 'sign')
+
 export function createForwarder(options: ForwarderOptions, where = 'createForwarder()'): Forwarder {
   if (options === null || typeof options !== 'object') throw new TypeError(`${where}: expected options, e.g. { to, auth }`)
+  // createForwardHandler() checked its own wider set of keys already.
+  if (where === 'createForwarder()') checkOptions(where, options, FORWARDER_KEYS)
   const target = targetOf(options.to, where)
   if (options.auth !== undefined && !isOutboundAuth(options.auth)) {
     throw new TypeError(`${where}: "auth" must carry one credential to attach, e.g. basic({ tenant: "tenant123", token: "..." })`)

@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events'
 import { type RetryPolicy, type RetryPolicyOptions, STANDARD_SCHEDULE, createRetryPolicy } from '@webhook-trigger/client'
 import { type AttemptResult, type Forwarder, outcomeOf } from '../forward/forwarder.js'
 import type { Lease, Outbox } from './outbox.js'
+import { checkOptions, optionKeys } from '@webhook-trigger/client'
 
 /** What the deliverer reports, for logs and metrics. Never carries a credential or a body. */
 export type DeliveryEvent =
@@ -88,7 +89,10 @@ function describe(result: AttemptResult): { error: string; status?: number } {
  * deliverer.start()
  * process.on('SIGTERM', () => deliverer.close())
  */
+const DELIVERER_KEYS = optionKeys<DelivererOptions>()('retry', 'leaseMs', 'pollInterval', 'concurrency', 'highWaterMark', 'maxWait', 'now', 'onEvent')
+
 export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: DelivererOptions = {}): Deliverer {
+  checkOptions('delivery', options, DELIVERER_KEYS)
   const policy: RetryPolicy = createRetryPolicy({ ...QUEUE_RETRY, ...options.retry })
   const leaseMs = options.leaseMs ?? 30_000
   const pollInterval = options.pollInterval ?? 1000

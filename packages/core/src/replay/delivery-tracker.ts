@@ -4,6 +4,7 @@ import type { Authenticated } from '../auth/authenticate.js'
 import { acceptedResponse } from '../handlers.js'
 import { type Problem, type WebhookResponse, problem, problemResponse } from '../problem.js'
 import { type DeliveryLog, memoryDeliveryLog } from './delivery-log.js'
+import { checkOptions, optionKeys } from '@webhook-trigger/client'
 
 export interface DedupeOptions {
   /** Where handled deliveries are remembered. @default memoryDeliveryLog() */
@@ -61,6 +62,8 @@ function headerId(headers: IncomingHttpHeaders): string | undefined {
   return typeof given === 'string' && ID_PATTERN.test(given) ? given : undefined
 }
 
+const DEDUPE_KEYS = optionKeys<DedupeOptions>()('log', 'window', 'id')
+
 /**
  * Names each delivery and, where asked, remembers it: replay protection for
  * signature schemes (their delivery id, for the tolerance window) and
@@ -79,6 +82,7 @@ export function createDeliveryTracker(
   if (options !== undefined && (typeof options !== 'object' || (options.id !== undefined && !String(options.id).startsWith('/')))) {
     throw new TypeError(`${where}: "dedupe" must be true or { log, window, id }, with id a JSON Pointer such as "/data/id"`)
   }
+  checkOptions(where, options, DEDUPE_KEYS, 'dedupe option')
   const dedupeLog = options && (options.log ?? memoryDeliveryLog())
   const dedupeWindow = options && parseWindow(options.window, where)
   const conflict = problem('payload.conflict', 'This delivery id was already used for a different body.')
