@@ -1,4 +1,4 @@
-export { webhook, type KoaWebhookHandler, type KoaWebhookOptions } from './webhook.js'
+export { webhook, type KoaWebhookHandler, type KoaWebhookOptions, type WebhookState } from './webhook.js'
 export { forward, type ForwardMiddleware } from './forward.js'
 export { adminRouter } from './admin-router.js'
 export {

@@ -19,7 +19,7 @@ import koa2 from 'koa2'
 import koa3 from 'koa3'
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest'
 import { z } from 'zod'
-import { type VerifiedWebhook, adminRouter, basic, forward, memoryOutbox, standardWebhooks, tenants, webhook } from './index.js'
+import { type VerifiedWebhook, type WebhookState, adminRouter, basic, forward, memoryOutbox, standardWebhooks, tenants, webhook } from './index.js'
 
 type KoaClass = typeof koa3
 
@@ -192,5 +192,14 @@ describe('koa adapter types', () => {
         },
       },
     })
+  })
+
+  it('types ctx.state.webhook as set for the middleware after webhook(), under strict TypeScript', () => {
+    const app = new koa3().use(webhook({ auth: basic(tenants({ t: 'x' })) }))
+    app.use((ctx) => {
+      expectTypeOf(ctx.state.webhook).toEqualTypeOf<VerifiedWebhook>()
+      expectTypeOf(ctx.state.webhook.id).toEqualTypeOf<string>()
+    })
+    expectTypeOf(webhook({ auth: basic(tenants({ t: 'x' })) })).toEqualTypeOf<Koa.Middleware<WebhookState>>()
   })
 })

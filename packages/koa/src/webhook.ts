@@ -9,7 +9,7 @@ import {
   isThenable,
   settleOnFinish,
 } from '@webhook-trigger/core'
-import type { Context, Middleware, Next } from 'koa'
+import type { Context, Middleware, Next, ParameterizedContext } from 'koa'
 import { requestOf, respond } from './respond.js'
 
 declare module 'koa' {
@@ -17,6 +17,14 @@ declare module 'koa' {
     /** Set by `webhook()` once the request passed every check. */
     webhook?: VerifiedWebhook
   }
+}
+
+/**
+ * What `webhook()` adds to `ctx.state` for the middleware after it:
+ * `ctx.state.webhook` is set whenever they run.
+ */
+export interface WebhookState {
+  webhook: VerifiedWebhook
 }
 
 /** Handles one verified event. Set `ctx.body`/`ctx.status` yourself, or return and we answer 202. */
@@ -52,11 +60,11 @@ export interface KoaWebhookOptions<S extends EventSchemas = EventSchemas> extend
  *   handler: (hook) => console.log(hook.tenant, hook.event),
  * }))
  */
-export function webhook<const S extends EventSchemas = Record<string, null>>(options: KoaWebhookOptions<S>): Middleware {
+export function webhook<const S extends EventSchemas = Record<string, null>>(options: KoaWebhookOptions<S>): Middleware<WebhookState> {
   const verifier = createWebhookVerifier(options, 'webhook()')
   const handlerFor = handlerTable<KoaWebhookHandler<never, never>>(options.on, options.handler, 'webhook()')
 
-  return async function webhookMiddleware(ctx: Context, next: Next): Promise<void> {
+  return async function webhookMiddleware(ctx: ParameterizedContext<WebhookState>, next: Next): Promise<void> {
     if (!verifier.handles(ctx.url)) {
       await next()
       return
