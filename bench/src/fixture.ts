@@ -9,11 +9,11 @@ export const TOKEN = 'api_token_abc123'
 export const GITHUB_SECRET = 'bench_github_secret'
 export const PATH = '/webhook'
 
-/** The reference event, 66 bytes. */
+/** The README's example event, 66 bytes. */
 export const REFERENCE_PAYLOAD = '{"event":"customer_update","data":{"id":"1234","status":"active"}}'
 
 /**
- * The reference envelope with a padding field inside `data`, so it stays a
+ * The README's example envelope with a padding field inside `data`, so it stays a
  * valid envelope, grown to exactly `size` bytes.
  */
 export function paddedPayload(size: number): string {

@@ -121,7 +121,7 @@ export interface TargetCheck {
   met: boolean
 }
 
-/** Every target of the issue, measured or not. */
+/** Every target, measured or not. */
 export function checkTargets(rows: readonly Row[]): TargetCheck[] {
   const checks: TargetCheck[] = []
   for (const row of rows) {

@@ -6,7 +6,7 @@ import { serve } from './serve.js'
 
 // Calibration, not a competitor: Express 5 with a handler that reads the body
 // itself and JSON.parses it, no auth. The most a middleware that does no work
-// at all could gain over express.json(); the issue measured 1.27x.
+// at all could gain over express.json().
 
 const app = express()
 app.post(PATH, (req, res) => {

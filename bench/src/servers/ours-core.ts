@@ -12,7 +12,7 @@ import {
 import { PATH, TENANT, TOKEN } from '../fixture.js'
 import { serve } from './serve.js'
 
-// Ours: the core on bare node:http, as the README's "without a framework" example.
+// Ours: the core on bare node:http, as the README's node:http quick start.
 
 const credentials = tenants({ [TENANT]: TOKEN })
 const verifier = createWebhookVerifier({ path: PATH, auth: [basic(credentials), bearer(credentials)] })

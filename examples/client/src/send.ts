@@ -1,6 +1,6 @@
 import { basicAuth, createClient } from '@webhook-trigger/client'
 
-// Way 5 of the reference: your own code sends the event, authenticated, with retries.
+// Sending from your own code: the event goes out authenticated, with retries.
 const client = createClient({
   url: process.env.TARGET_URL ?? 'http://127.0.0.1:3000/webhook',
   auth: basicAuth(process.env.TENANT_ID ?? 'tenant123', process.env.API_TOKEN ?? 'api_token_abc123'),

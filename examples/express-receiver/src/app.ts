@@ -7,7 +7,7 @@ export const DEMO_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
 const log = (hook: { event: string; tenant: string; id: string }) => console.log(`accepted event=${hook.event} tenant=${hook.tenant} id=${hook.id}`)
 
 /**
- * The inbound webhook of the reference, on Express: Basic or Bearer at
+ * The README's inbound webhook on Express: Basic or Bearer at
  * POST /webhook, and Standard Webhooks signatures at POST /webhook/signed.
  */
 export function createApp(env: NodeJS.ProcessEnv = process.env): express.Express {

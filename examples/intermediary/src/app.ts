@@ -24,7 +24,7 @@ function deliveryFromEnv(env: NodeJS.ProcessEnv): DelivererOptions {
 }
 
 /**
- * Way 4 of the reference: an intermediary app. It receives the CRM's own
+ * An intermediary app. It receives the CRM's own
  * event at POST /webhook (X-Api-Key: INBOUND_KEY), answers 202 once the
  * event is committed to its outbox, and delivers it transformed to
  * TARGET_URL with TENANT_ID / API_TOKEN, retrying while the receiver is down.

@@ -1,7 +1,7 @@
 import Koa from 'koa'
 import { basic, bearer, tenants, webhook } from '@webhook-trigger/koa'
 
-/** The inbound webhook of the reference, on Koa: Basic or Bearer, JSON envelope. */
+/** The README's inbound webhook on Koa: Basic or Bearer, JSON envelope. */
 export function createApp(env: NodeJS.ProcessEnv = process.env): Koa {
   const credentials = tenants({ [env.TENANT_ID ?? 'tenant123']: env.API_TOKEN ?? 'api_token_abc123' })
   const app = new Koa()

@@ -2,7 +2,7 @@ import express from 'express'
 import { basic, forward } from '@webhook-trigger/express'
 
 /**
- * Way 3 of the reference: the third party cannot call an authenticated URL,
+ * A relay, for a third party that cannot call an authenticated URL
  * but can run this proxy. Every POST goes to TARGET_URL, byte for byte, with
  * TENANT_ID / API_TOKEN attached as HTTP Basic.
  */

@@ -138,7 +138,7 @@ function validate(options: ClientOptions): { url: string; fetch: Fetch; timeout:
 }
 
 /**
- * A client for third-party code (the reference's fifth way): sends the
+ * A client for sending webhooks from your own code: sends the
  * envelope as JSON with credentials and an idempotency key, retries with
  * backoff, and tells you what happened.
  *

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { PROBLEMS, type ProblemCode, problem, problemResponse } from './problem.js'
 
-const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8')
+const errorsDoc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8')
 
 describe('the problem table', () => {
-  it.each(Object.entries(PROBLEMS))('documents %s with its status in the README error table', (code, { status }) => {
-    expect(readme).toContain(`| \`${code}\` | ${status} |`)
+  it.each(Object.entries(PROBLEMS))('documents %s with its status in the error reference, docs/errors.md', (code, { status }) => {
+    expect(errorsDoc).toContain(`| \`${code}\` | ${status} |`)
   })
 
   it('serialises RFC 9457 fields and keeps headers out of the body', () => {

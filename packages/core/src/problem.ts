@@ -1,7 +1,7 @@
 /**
  * Every way a request can be refused, as one table: stable machine code ->
- * HTTP status and title. Tests walk this table row by row; the README's error
- * table is written from it.
+ * HTTP status and title. Tests walk this table row by row; docs/errors.md
+ * is written from it.
  */
 export const PROBLEMS = {
   'auth.missing': { status: 401, title: 'Credentials required' },

@@ -69,7 +69,7 @@ function expectNoSecret(reply: Reply): void {
 const chunk = (n: number) => `{"event":"big","data":{"pad":"${'x'.repeat(n)}"}}`
 const MIB = 1024 * 1024
 
-/** The status table of the foundation issue, one row per line. */
+/** The status table (core's PROBLEMS, listed in docs/errors.md), one row per line. */
 const rows: Row[] = [
   // Credentials
   { name: 'no credentials', request: without('authorization'), status: 401, code: 'auth.missing' },
@@ -241,7 +241,7 @@ export interface Target {
 }
 
 /**
- * The foundation issue's status table, row by row, over real HTTP. Works on
+ * The status table, row by row, over real HTTP. Works on
  * anything that listens, including a separate example process; with
  * `fixtures: false` it sends only requests the demo credentials accept.
  */

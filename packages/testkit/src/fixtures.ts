@@ -6,7 +6,7 @@ export const TOKEN = 'api_token_abc123'
 /** A second live token of TENANT, as during a rotation. */
 export const NEXT_TOKEN = 'api_token_next_456'
 export const API_KEY = 'crm_key_123'
-/** The reference text's payload, 66 bytes. */
+/** The README's example event, 66 bytes. */
 export const REFERENCE_PAYLOAD = '{"event":"customer_update","data":{"id":"1234","status":"active"}}'
 
 export const credentials = tenants({

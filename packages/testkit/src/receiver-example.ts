@@ -10,7 +10,7 @@ export const acceptedLines = (example: RunningExample) => example.lines.filter((
 
 /**
  * What both receiver examples must do, as real processes started with npm
- * start: the whole status table, and the reference's curl commands.
+ * start: the whole status table, and the README's curl commands.
  */
 export function describeReceiverExample(name: string, dir: string): void {
   describeStatusTable(

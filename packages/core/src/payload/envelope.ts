@@ -1,6 +1,6 @@
 import { type FieldError, type Problem, problem } from '../problem.js'
 
-/** The inbound webhook's JSON shape, as in the reference: `{ "event": "...", "data": { ... } }`. */
+/** The inbound webhook's JSON shape: `{ "event": "...", "data": { ... } }`. */
 export interface Envelope {
   event: string
   data: Record<string, unknown>
