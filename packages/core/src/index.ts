@@ -39,8 +39,22 @@ export {
   type ForwardOptions,
   type ForwardRequest,
 } from './forward/forward-handler.js'
-export type { Lease, NewMessage, Outbox, OutboxMessage, OutboxState } from './outbox/outbox.js'
-export { memoryOutbox } from './outbox/memory-outbox.js'
+export type {
+  Activity,
+  Attempt,
+  EventPage,
+  EventQuery,
+  EventState,
+  Lease,
+  NewMessage,
+  Outbox,
+  OutboxMessage,
+  OutboxState,
+  StoredEvent,
+} from './outbox/outbox.js'
+export { memoryOutbox, type MemoryOutboxOptions } from './outbox/memory-outbox.js'
+export { RETENTION_KEYS, keepsDelivered, purgeTimer, resolveRetention, type Retention, type RetentionOptions } from './outbox/retention.js'
+export { activityBuckets, decodeCursor, encodeCursor, excerpt, failed, type CursorKey } from './outbox/event-query.js'
 export { createDeliverer, type Deliverer, type DelivererOptions, type DeliveryEvent } from './outbox/deliverer.js'
 export {
   STANDARD_SCHEDULE,

@@ -1,8 +1,8 @@
-import { checkOptions, optionKeys } from '@webhook-trigger/core'
+import { RETENTION_KEYS, type Retention, type RetentionOptions, checkOptions, optionKeys, resolveRetention } from '@webhook-trigger/core'
 
 export type Synchronous = 'NORMAL' | 'FULL' | 'EXTRA'
 
-export interface SqliteOutboxOptions {
+export interface SqliteOutboxOptions extends RetentionOptions {
   /**
    * The database file, created with its folder if missing; `':memory:'` for tests.
    * Several processes may share one file.
@@ -28,10 +28,15 @@ export interface SqliteOutboxOptions {
   busyTimeout?: number
 }
 
-export type ResolvedOptions = Required<SqliteOutboxOptions>
+export interface ResolvedOptions {
+  path: string
+  synchronous: Synchronous
+  busyTimeout: number
+  retention: Retention
+}
 
 const SYNCHRONOUS: readonly Synchronous[] = ['NORMAL', 'FULL', 'EXTRA']
-const KEYS = optionKeys<SqliteOutboxOptions>()('path', 'synchronous', 'busyTimeout')
+const KEYS = optionKeys<SqliteOutboxOptions>()('path', 'synchronous', 'busyTimeout', ...RETENTION_KEYS)
 
 /** Copies, defaults and validates once, at creation. */
 export function resolveOptions(options: SqliteOutboxOptions, where = 'sqliteOutbox()'): ResolvedOptions {
@@ -46,5 +51,5 @@ export function resolveOptions(options: SqliteOutboxOptions, where = 'sqliteOutb
   if (!Number.isInteger(busyTimeout) || busyTimeout < 0) {
     throw new TypeError(`${where}: "busyTimeout" must be a whole number of ms, 0 or more, e.g. busyTimeout: 5000`)
   }
-  return { path, synchronous, busyTimeout }
+  return { path, synchronous, busyTimeout, retention: resolveRetention(options, where) }
 }

@@ -21,8 +21,8 @@ function message(id: string, body: Uint8Array = Buffer.from(`{"n":"${id}"}`)): N
   return { id, target: 'http://127.0.0.1:3000/webhook', headers: { 'content-type': 'application/json' }, body }
 }
 
-describeOutboxContract("sqliteOutbox({ path: ':memory:' })", () => sqliteOutbox({ path: ':memory:' }))
-describeOutboxContract('sqliteOutbox() on a WAL file', () => sqliteOutbox({ path: freshFile() }))
+describeOutboxContract("sqliteOutbox({ path: ':memory:' })", (retention) => sqliteOutbox({ path: ':memory:', ...retention }))
+describeOutboxContract('sqliteOutbox() on a WAL file', (retention) => sqliteOutbox({ path: freshFile(), ...retention }))
 
 describe('sqliteOutbox()', () => {
   const open: Outbox[] = []
@@ -70,6 +70,27 @@ describe('sqliteOutbox()', () => {
     expect(await Promise.all(leases.map((lease) => store.complete(lease)))).toEqual(Array(22).fill(true))
     expect(walBytes() - mid).toBeLessThanOrEqual(2 * one)
     expect(await store.list('pending')).toEqual([])
+  })
+
+  it('opens a file of the first version (no delivered state, no attempts) and keeps its events', async () => {
+    const path = freshFile()
+    const old = new Database(path)
+    old.exec(`CREATE TABLE webhook_outbox (
+      seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, target TEXT NOT NULL, headers TEXT NOT NULL, body BLOB NOT NULL,
+      state TEXT NOT NULL CHECK (state IN ('pending', 'dead')), attempts INTEGER NOT NULL, created_at INTEGER NOT NULL,
+      next_attempt_at INTEGER NOT NULL, due_at INTEGER NOT NULL, lease_token TEXT, lease_until INTEGER, last_error TEXT, last_status INTEGER
+    ) STRICT;
+    CREATE INDEX webhook_outbox_due ON webhook_outbox (state, due_at);
+    INSERT INTO webhook_outbox VALUES (1, 'evt_waiting', 'http://127.0.0.1:3000/webhook', '{}', x'7b7d', 'pending', 0, ${T0}, ${T0}, ${T0}, NULL, NULL, NULL, NULL);
+    INSERT INTO webhook_outbox VALUES (2, 'evt_dead', 'http://127.0.0.1:3000/webhook', '{}', x'7b7d', 'dead', 8, ${T0}, ${T0}, ${T0}, NULL, NULL, 'upstream answer 410', 410);`)
+    old.close()
+    const store = outbox(path)
+    expect(await store.list('dead')).toMatchObject([{ id: 'evt_dead', attempts: 8, lastError: 'upstream answer 410', lastStatus: 410 }])
+    const [lease] = await store.lease(1, T0, LEASE)
+    expect(lease?.message.id).toBe('evt_waiting')
+    expect(await store.complete(lease!, { at: T0, duration: 5, status: 200 })).toBe(true)
+    expect(await store.get('evt_waiting')).toMatchObject({ state: 'delivered', history: [{ at: T0, duration: 5, status: 200 }] })
+    expect(await store.counts()).toEqual({ pending: 0, dead: 1, delivered: 1 })
   })
 
   it('a write that fails rejects only its own call, not the others committed in the same turn', async () => {

@@ -1,11 +1,11 @@
-import type { Lease, NewMessage, Outbox } from '@webhook-trigger/core'
+import { type Attempt, type EventState, type Lease, type NewMessage, type Outbox, activityBuckets, decodeCursor, encodeCursor, keepsDelivered, purgeTimer } from '@webhook-trigger/core'
 import Database from 'better-sqlite3'
 import { randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { groupCommit } from './group-commit.js'
 import { type SqliteOutboxOptions, resolveOptions } from './sqlite-outbox-options.js'
-import { prepareStatements, toMessage } from './statements.js'
+import { prepareStatements, toAttempt, toEvent, toMessage } from './statements.js'
 
 /** better-sqlite3 is synchronous: run the call now, and let a throw reject the promise. */
 function settled<T>(work: () => T): Promise<T> {
@@ -27,7 +27,8 @@ const bytes = (body: Uint8Array): Buffer => Buffer.from(body.buffer, body.byteOf
  * const relay = forward({ to, auth, outbox: sqliteOutbox({ path: './data/outbox.sqlite' }) })
  */
 export function sqliteOutbox(options: SqliteOutboxOptions): Outbox {
-  const { path, synchronous, busyTimeout } = resolveOptions(options)
+  const { path, synchronous, busyTimeout, retention } = resolveOptions(options)
+  const keeping = keepsDelivered(retention)
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const db = new Database(path, { timeout: busyTimeout })
   try {
@@ -48,12 +49,52 @@ export function sqliteOutbox(options: SqliteOutboxOptions): Outbox {
     }),
   )
 
-  type Row = { id: string; target: string; headers: string; body: Buffer; now: number }
+  type Row = { id: string; target: string; headers: string; body: Buffer; now: number; event: string | null; tenant: string | null }
   const held = (lease: Lease) => ({ id: lease.message.id, token: lease.token })
+
+  /** Records `attempt` against the row a settlement returned; `false` when it returned none (the lease was lost). */
+  function recorded(row: { seq: number } | undefined, attempt: Attempt | undefined): boolean {
+    if (row === undefined) return false
+    if (attempt !== undefined) {
+      const { at, duration, status = null, error = null, response = null } = attempt
+      sql.record.run({ seq: row.seq, at, duration, status, error, response })
+    }
+    return true
+  }
 
   // The two writes every event makes, committed a turn of the event loop at a time.
   const insert = groupCommit(db, (row: Row) => (sql.insert.run(row).changes === 1 ? ('queued' as const) : ('duplicate' as const)))
-  const complete = groupCommit(db, (lease: Lease) => sql.complete.run(held(lease)).changes === 1)
+  const complete = groupCommit(db, ({ lease, attempt }: { lease: Lease; attempt?: Attempt | undefined }) => {
+    if (!keeping) {
+      const gone = sql.complete.get(held(lease))
+      if (gone !== undefined) sql.purgeAttemptsOf.run(gone.seq)
+      return gone !== undefined
+    }
+    const at = attempt === undefined ? Date.now() : attempt.at + attempt.duration
+    return recorded(sql.deliver.get({ ...held(lease), at }), attempt)
+  })
+  const settle = <A>(work: (arg: A) => boolean) => {
+    const inTransaction = db.transaction(work)
+    return (arg: A) => settled(() => inTransaction(arg))
+  }
+  const retry = settle((a: { lease: Lease; at: number; error: string; status: number | null; attempt?: Attempt | undefined }) =>
+    recorded(sql.retry.get({ ...held(a.lease), at: a.at, error: a.error, status: a.status }), a.attempt),
+  )
+  const bury = settle((a: { lease: Lease; error: string; status: number | null; attempt?: Attempt | undefined }) =>
+    recorded(sql.bury.get({ ...held(a.lease), error: a.error, status: a.status }), a.attempt),
+  )
+  const purge = db.transaction((state: 'pending' | 'dead') => {
+    sql.purgeAttempts.run(state)
+    return sql.purge.run(state).changes
+  })
+  /** Deletes delivered rows past the cap or older than the window, with their attempts. */
+  const expire = db.transaction((now: number) => {
+    const capped = sql.capAt.get({ keep: retention.maxDelivered }) ?? { due_at: -1, seq: -1 }
+    const expiry = { cutoff: now - retention.keepDelivered, at: capped.due_at, seq: capped.seq }
+    sql.expireAttempts.run(expiry)
+    return sql.expire.run(expiry).changes
+  })
+  const purging = keeping ? purgeTimer(retention.purgeInterval, () => expire.immediate(Date.now()), (error) => process.emitWarning(`webhook-trigger sqliteOutbox: ${String(error)}`)) : undefined
 
   return {
     enqueue: (message: NewMessage, now: number) => {
@@ -61,25 +102,60 @@ export function sqliteOutbox(options: SqliteOutboxOptions): Outbox {
       // once, and later changes to them are not what gets stored.
       let row: Row
       try {
-        row = { id: message.id, target: message.target, headers: JSON.stringify(message.headers), body: bytes(message.body), now }
+        const { id, target, event = null, tenant = null } = message
+        row = { id, target, headers: JSON.stringify(message.headers), body: bytes(message.body), now, event, tenant }
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new TypeError(String(error)))
       }
       return insert(row)
     },
     lease: (max, now, leaseMs) => settled(() => (max > 0 ? take.immediate(max, now, now + leaseMs) : [])),
-    complete,
-    retry: (lease, nextAttemptAt, error, status) =>
-      settled(() => sql.retry.run({ ...held(lease), at: nextAttemptAt, error, status: status ?? null }).changes === 1),
-    bury: (lease, error, status) => settled(() => sql.bury.run({ ...held(lease), error, status: status ?? null }).changes === 1),
+    complete: (lease, attempt) => complete({ lease, attempt }),
+    retry: (lease, nextAttemptAt, error, status, attempt) => retry({ lease, at: nextAttemptAt, error, status: status ?? null, attempt }),
+    bury: (lease, error, status, attempt) => bury({ lease, error, status: status ?? null, attempt }),
     release: (lease) => settled(() => sql.release.run({ ...held(lease), at: lease.message.nextAttemptAt }).changes === 1),
     list: (state, limit = Infinity) =>
       settled(() => sql.list.all(state, Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : -1).map(toMessage)),
     redeliver: (id, now) => settled(() => sql.redeliver.run({ id, now }).changes === 1),
     redeliverAll: (now) => settled(() => sql.redeliverAll.run({ now }).changes),
-    purge: (state = 'dead') => settled(() => sql.purge.run(state).changes),
+    purge: (state = 'dead') => settled(() => purge(state)),
+    find: (query) =>
+      settled(() => {
+        const { state, limit, from = -Infinity, to = Infinity } = query
+        const before = decodeCursor(query.cursor)?.[0] ?? Number.MAX_SAFE_INTEGER
+        const filter = { state, event: query.event ?? null, tenant: query.tenant ?? null, from: Math.max(from, -1e15), to: Math.min(to, 1e15), before, limit: limit + 1 }
+        const rows = sql.find.all(filter)
+        const more = rows.length > limit
+        if (more) rows.pop()
+        const events = rows.map(toEvent)
+        return more ? { events, next: encodeCursor([rows.at(-1)!.seq, '']) } : { events }
+      }),
+    get: (id) =>
+      settled(() => {
+        const row = sql.get.get(id)
+        return row && { ...toEvent(row), history: sql.history.all(row.seq).map(toAttempt) }
+      }),
+    counts: () =>
+      settled(() => {
+        const counts: Record<EventState, number> = { pending: 0, dead: 0, delivered: 0 }
+        for (const { state, count } of sql.counts.all()) counts[state] = count
+        return counts
+      }),
+    activity: (since, until, bucket) =>
+      settled(() => {
+        const { activity } = activityBuckets(since, until, bucket)
+        const fill = (series: number[], rows: Array<{ bucket: number; count: number }>) => {
+          for (const row of rows) if (row.bucket < series.length) series[row.bucket] = row.count
+        }
+        const range = { since, bucket }
+        fill(activity.received, sql.received.all(range))
+        fill(activity.delivered, sql.delivered.all(range))
+        fill(activity.failed, sql.failed.all(range))
+        return activity
+      }),
     close: () =>
       settled(() => {
+        purging?.stop()
         insert.flush()
         complete.flush()
         db.close()

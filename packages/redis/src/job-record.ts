@@ -12,6 +12,8 @@ export interface JobData {
   body: string
   /** Unique per enqueue call: tells the job it stored from one already there (BullMQ answers both alike). */
   nonce: string
+  event?: string
+  tenant?: string
 }
 
 /**
@@ -80,5 +82,7 @@ export function toMessage(job: Job<JobData>): OutboxMessage {
   }
   if (record.error !== undefined) message.lastError = record.error
   if (record.status !== undefined) message.lastStatus = record.status
+  if (job.data.event !== undefined) message.event = job.data.event
+  if (job.data.tenant !== undefined) message.tenant = job.data.tenant
   return message
 }

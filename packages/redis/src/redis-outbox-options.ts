@@ -1,7 +1,12 @@
-import { checkOptions, optionKeys } from '@webhook-trigger/core'
+import { RETENTION_KEYS, type Retention, type RetentionOptions, checkOptions, optionKeys, resolveRetention } from '@webhook-trigger/core'
 import type { RedisOptions } from 'bullmq'
 
-export interface RedisOutboxOptions {
+/**
+ * Retention of delivered events: BullMQ trims completed jobs past `maxDelivered`
+ * or older than `keepDelivered` (rounded up to whole seconds) as each job
+ * completes; the background purge catches up on age when none completes.
+ */
+export interface RedisOutboxOptions extends RetentionOptions {
   /**
    * The Redis to use: a `redis://` or `rediss://` URL, or ioredis options
    * (`{ host, port, password, tls, ... }`). Every process that delivers these
@@ -53,10 +58,11 @@ export interface ResolvedOptions {
   prefix: string
   stalledInterval: number
   onError: (error: Error) => void
+  retention: Retention
 }
 
 const WHERE = 'redisOutbox()'
-const KEYS = optionKeys<RedisOutboxOptions>()('connection', 'queue', 'prefix', 'stalledInterval', 'leaseMs', 'onError')
+const KEYS = optionKeys<RedisOutboxOptions>()('connection', 'queue', 'prefix', 'stalledInterval', 'leaseMs', 'onError', ...RETENTION_KEYS)
 
 function connectionOf(connection: string | RedisOptions | undefined): RedisOptions {
   if (connection === undefined) return { url: 'redis://127.0.0.1:6379' }
@@ -97,5 +103,6 @@ export function resolveOptions(options: RedisOutboxOptions = {}): ResolvedOption
     stalledInterval,
     leaseMs,
     onError,
+    retention: resolveRetention(options, WHERE),
   }
 }

@@ -32,7 +32,7 @@ function message(id: string): NewMessage {
 const ids = (leases: Lease[]) => leases.map((lease) => lease.message.id)
 
 describe.skipIf(!reachable)('redisOutbox() against Redis', () => {
-  describeOutboxContract('redisOutbox()', () => testOutbox(), { clock: 'real', lease: LEASE, latency: 1500 })
+  describeOutboxContract('redisOutbox()', (retention) => testOutbox(undefined, retention), { clock: 'real', lease: LEASE, latency: 1500 })
 
   const open: Outbox[] = []
   afterEach(async () => {

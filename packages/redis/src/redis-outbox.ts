@@ -1,6 +1,20 @@
-import type { Lease, NewMessage, Outbox, OutboxState } from '@webhook-trigger/core'
+import {
+  type Attempt,
+  type EventState,
+  type Lease,
+  type NewMessage,
+  type Outbox,
+  type StoredEvent,
+  activityBuckets,
+  decodeCursor,
+  encodeCursor,
+  failed,
+  keepsDelivered,
+  purgeTimer,
+} from '@webhook-trigger/core'
 import { ErrorCode, Job, type JobsOptions, Queue, UnrecoverableError, Worker } from 'bullmq'
 import { randomUUID } from 'node:crypto'
+import { HISTORY_FIELD, appendAttempt, readHistory, scoredSince } from './attempt-history.js'
 import { JOB_NAME, type JobData, type JobRecord, leaseToken, lockOf, readRecord, releasedOf, toJobId, toMessage } from './job-record.js'
 import { type RedisOutboxOptions, resolveOptions } from './redis-outbox-options.js'
 
@@ -19,7 +33,18 @@ const JOB_OPTIONS = {
 const STATES = {
   pending: ['active', 'wait', 'delayed', 'prioritized'],
   dead: ['failed'],
-} as const satisfies Record<OutboxState, readonly string[]>
+  delivered: ['completed'],
+} as const satisfies Record<EventState, readonly string[]>
+
+/** Jobs read per round trip while a filtered page fills. */
+const PAGE_READ = 200
+
+/** A job as a stored event in `state`, without its history. */
+function eventOf(job: Job<JobData>, state: EventState): StoredEvent {
+  const event: StoredEvent = { ...toMessage(job), state }
+  if (state === 'delivered' && job.finishedOn !== undefined) event.deliveredAt = job.finishedOn
+  return event
+}
 
 /** A failed attempt to record, and when to try again (ms from now). */
 class Retry extends Error {
@@ -48,7 +73,13 @@ const lost = (error: unknown): boolean => LOST.has((error as { code?: unknown } 
  * const relay = forward({ to, auth, outbox: redisOutbox({ connection: process.env.REDIS_URL }) })
  */
 export function redisOutbox(options: RedisOutboxOptions = {}): Outbox {
-  const { connection, queue: name, prefix, stalledInterval, leaseMs: lockMs, onError } = resolveOptions(options)
+  const { connection, queue: name, prefix, stalledInterval, leaseMs: lockMs, onError, retention } = resolveOptions(options)
+  const keeping = keepsDelivered(retention)
+  // BullMQ trims completed jobs by count and age in the same script that completes one; the timer catches up on age when none completes.
+  const jobOptions: JobsOptions = {
+    ...JOB_OPTIONS,
+    removeOnComplete: keeping ? { age: Math.ceil(retention.keepDelivered / 1000), count: retention.maxDelivered } : true,
+  }
   const queue = new Queue<JobData>(name, { connection, prefix })
   // Jobs are fetched by hand (no processor): a lease is a BullMQ lock that nobody renews.
   const worker = new Worker<JobData>(name, null, {
@@ -65,9 +96,16 @@ export function redisOutbox(options: RedisOutboxOptions = {}): Outbox {
   queue.on('error', onError)
   worker.on('error', onError)
   worker.startStalledCheckTimer().catch(onError)
+  const purging = keeping ? purgeTimer(retention.purgeInterval, () => queue.clean(retention.keepDelivered, 0, 'completed'), (error) => onError(error as Error)) : undefined
+  const client = () => queue.backend.client
+
+  /** Records the attempt first: one made under a lease that turns out lost was still made. */
+  async function record(lease: Lease, attempt: Attempt | undefined): Promise<void> {
+    if (attempt !== undefined) await appendAttempt(await client(), queue.toKey(toJobId(lease.message.id)), attempt)
+  }
 
   /** Settles with a job built from what the lease knows, without reading it back. */
-  async function settle(lease: Lease, move: (job: Job<Partial<JobData>>, lock: string) => Promise<unknown>, opts: JobsOptions = JOB_OPTIONS) {
+  async function settle(lease: Lease, move: (job: Job<Partial<JobData>>, lock: string) => Promise<unknown>, opts: JobsOptions = jobOptions) {
     const job = new Job<Partial<JobData>>(worker, JOB_NAME, {}, opts, toJobId(lease.message.id))
     try {
       await move(job, lockOf(lease.token))
@@ -87,7 +125,7 @@ export function redisOutbox(options: RedisOutboxOptions = {}): Outbox {
 
   async function redeliver(jobId: string): Promise<boolean> {
     try {
-      await new Job<Partial<JobData>>(worker, JOB_NAME, {}, JOB_OPTIONS, jobId).retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true })
+      await new Job<Partial<JobData>>(worker, JOB_NAME, {}, jobOptions, jobId).retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true })
       return true
     } catch (error) {
       if (lost(error)) return false
@@ -101,7 +139,10 @@ export function redisOutbox(options: RedisOutboxOptions = {}): Outbox {
       const jobId = toJobId(message.id)
       const nonce = randomUUID()
       const body = Buffer.from(message.body.buffer, message.body.byteOffset, message.body.byteLength).toString('base64')
-      await queue.add(JOB_NAME, { target: message.target, headers: { ...message.headers }, body, nonce }, { ...JOB_OPTIONS, jobId, timestamp: now })
+      const data: JobData = { target: message.target, headers: { ...message.headers }, body, nonce }
+      if (message.event !== undefined) data.event = message.event
+      if (message.tenant !== undefined) data.tenant = message.tenant
+      await queue.add(JOB_NAME, data, { ...jobOptions, jobId, timestamp: now })
       const stored = await (await queue.backend.client).hget(queue.toKey(jobId), 'data')
       // Gone already means delivered in between: the event went out either way.
       return stored === null || (JSON.parse(stored) as JobData).nonce === nonce ? 'queued' : 'duplicate'
@@ -121,17 +162,24 @@ export function redisOutbox(options: RedisOutboxOptions = {}): Outbox {
       return leases
     },
 
-    complete: (lease) => settle(lease, (job, lock) => job.moveToCompleted(null, lock, false)),
+    async complete(lease, attempt) {
+      if (keeping) await record(lease, attempt)
+      return settle(lease, (job, lock) => job.moveToCompleted(null, lock, false))
+    },
 
-    retry: (lease, nextAttemptAt, error, status) =>
-      settle(lease, (job, lock) => job.moveToFailed(new Retry({ ...recordOf(lease), error, status, nextAttemptAt }, nextAttemptAt - Date.now()), lock)),
+    async retry(lease, nextAttemptAt, error, status, attempt) {
+      await record(lease, attempt)
+      return settle(lease, (job, lock) => job.moveToFailed(new Retry({ ...recordOf(lease), error, status, nextAttemptAt }, nextAttemptAt - Date.now()), lock))
+    },
 
-    bury: (lease, error, status) =>
-      settle(lease, (job, lock) => job.moveToFailed(new UnrecoverableError(JSON.stringify({ ...recordOf(lease), error, status })), lock)),
+    async bury(lease, error, status, attempt) {
+      await record(lease, attempt)
+      return settle(lease, (job, lock) => job.moveToFailed(new UnrecoverableError(JSON.stringify({ ...recordOf(lease), error, status })), lock))
+    },
 
     // lifo puts it back at the head of the line, where it was.
     release: (lease) =>
-      settle(lease, (job, lock) => job.moveToFailed(new Retry(recordOf(lease, releasedOf(lease.token) + 1), 0), lock), { ...JOB_OPTIONS, lifo: true }),
+      settle(lease, (job, lock) => job.moveToFailed(new Retry(recordOf(lease, releasedOf(lease.token) + 1), 0), lock), { ...jobOptions, lifo: true }),
 
     async list(state, limit = Infinity) {
       const ids = await queue.getRanges([...STATES[state]], 0, -1, true)
@@ -160,7 +208,72 @@ export function redisOutbox(options: RedisOutboxOptions = {}): Outbox {
       return removed.reduce((count, ids) => count + ids.length, 0)
     },
 
+    async find(query) {
+      const { from = -Infinity, to = Infinity } = query
+      const after = decodeCursor(query.cursor)
+      const ids = await queue.getRanges([...STATES[query.state]], 0, -1, true)
+      const redis = await client()
+      const stamps = await Promise.all(ids.map((id) => redis.hget(queue.toKey(id), 'timestamp')))
+      // Newest first; the job id breaks ties, and a cursor is the (timestamp, id) where the page before ended.
+      const order = ids
+        .map((id, i) => ({ id, at: Number(stamps[i] ?? NaN) }))
+        .filter(({ id, at }) => at >= from && at < to && (after === undefined || at < after[0] || (at === after[0] && id < after[1])))
+        .sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+      const page: Array<{ id: string; at: number; event: StoredEvent }> = []
+      for (let i = 0; i < order.length && page.length <= query.limit; i += PAGE_READ) {
+        const slice = order.slice(i, i + PAGE_READ)
+        const jobs = await Promise.all(slice.map(({ id }) => queue.getJob(id)))
+        for (const [j, job] of jobs.entries()) {
+          if (job === undefined || page.length > query.limit) continue
+          const event = eventOf(job, query.state)
+          if ((query.event === undefined || event.event === query.event) && (query.tenant === undefined || event.tenant === query.tenant)) page.push({ ...slice[j]!, event })
+        }
+      }
+      const more = page.length > query.limit
+      if (more) page.pop()
+      const events = page.map((entry) => entry.event)
+      return more ? { events, next: encodeCursor([page.at(-1)!.at, page.at(-1)!.id]) } : { events }
+    },
+
+    async get(id) {
+      if (id === '') return undefined
+      const jobId = toJobId(id)
+      const job = await queue.getJob(jobId)
+      if (job === undefined) return undefined
+      const state = await job.getState()
+      const found = Object.entries(STATES).find(([, types]) => (types as readonly string[]).includes(state))
+      if (found === undefined) return undefined
+      const history = readHistory(await (await client()).hget(queue.toKey(jobId), HISTORY_FIELD))
+      return { ...eventOf(job, found[0] as EventState), history }
+    },
+
+    async counts() {
+      const counts = await queue.getJobCounts(...STATES.pending, ...STATES.dead, ...STATES.delivered)
+      const sum = (state: EventState) => STATES[state].reduce((total, type) => total + (counts[type] ?? 0), 0)
+      return { pending: sum('pending'), dead: sum('dead'), delivered: sum('delivered') }
+    },
+
+    async activity(since, until, bucket) {
+      const { activity, count } = activityBuckets(since, until, bucket)
+      const redis = await client()
+      // Finished jobs are scored by when they finished: any touched since `since` finished after it, or is pending still.
+      const [pending, finished] = await Promise.all([
+        queue.getRanges([...STATES.pending], 0, -1, true),
+        Promise.all(['completed', 'failed'].map((type) => scoredSince(redis, queue.toKey(type), since))),
+      ])
+      const ids = [...new Set([...pending, ...finished.flat()])]
+      const fields = await Promise.all(ids.map((id) => redis.hmget(queue.toKey(id), 'timestamp', 'finishedOn', HISTORY_FIELD)))
+      const delivered = new Set(finished[0])
+      for (const [i, [timestamp, finishedOn, history]] of fields.entries()) {
+        if (timestamp !== null) count(activity.received, Number(timestamp))
+        if (finishedOn !== null && delivered.has(ids[i]!)) count(activity.delivered, Number(finishedOn))
+        for (const attempt of readHistory(history)) if (failed(attempt)) count(activity.failed, attempt.at)
+      }
+      return activity
+    },
+
     async close() {
+      purging?.stop()
       await worker.close()
       await queue.close()
     },

@@ -241,6 +241,8 @@ export function describeForwarding(name: string, start: StartRelay): void {
       expect(received!.headers['x-api-key']).toBeUndefined()
       await vi.waitFor(async () => expect(await outbox.list('pending')).toHaveLength(0))
       expect(metrics.snapshot()).toEqual({ received: 1, delivered: 1, retried: 0, dead: 0 })
+      // Filed under the delivered envelope's event and the sender's tenant, with the attempt on record.
+      expect(await outbox.get(id)).toMatchObject({ state: 'delivered', event: 'customer_update', tenant: 'crm', history: [{ status: 202 }] })
     })
 
     it('keeps the event while the receiver is down and delivers it once it is back', async () => {
@@ -257,13 +259,19 @@ export function describeForwarding(name: string, start: StartRelay): void {
       await middleware.tick()
       expect(events.at(-1)).toMatchObject({ type: 'retrying', attempts: 1 })
       // The receiver comes back on the same port; the next attempt is due 5 s later.
-      upstream = await startUpstream([{ status: 202 }], Number(new URL(target).port))
+      upstream = await startUpstream([{ status: 202, body: '{"accepted":true}' }], Number(new URL(target).port))
       await middleware.tick()
       expect(upstream.received).toHaveLength(0)
       clock += 5000
       await middleware.tick()
       expect(upstream.received).toHaveLength(1)
       expect(events.at(-1)).toMatchObject({ type: 'delivered', attempts: 2 })
+      const [event] = (await outbox.find({ state: 'delivered', limit: 1 })).events
+      const { history } = (await outbox.get(event!.id))!
+      expect(history).toEqual([
+        { at: clock - 5000, duration: expect.any(Number) as number, error: expect.stringMatching(/could not be reached \(ECONNREFUSED\)/) as string },
+        { at: clock, duration: expect.any(Number) as number, status: 202, response: '{"accepted":true}' },
+      ])
     })
 
     it('holds the 202 back while more than delivery.highWaterMark events wait, instead of queueing without bound', async () => {

@@ -1,6 +1,6 @@
-import type { Lease, NewMessage, Outbox } from '@webhook-trigger/core'
+import type { Attempt, Lease, NewMessage, Outbox, RetentionOptions } from '@webhook-trigger/core'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 
 const VIRTUAL_T0 = Date.parse('2026-11-28T10:00:00Z')
 
@@ -89,15 +89,22 @@ function message(id: string, body: Uint8Array = Buffer.from(`{"event":"e","data"
   return { id, target: 'http://127.0.0.1:3000/webhook', headers: { 'content-type': 'application/json', 'idempotency-key': id }, body }
 }
 
+const labelled = (id: string, event: string, tenant: string): NewMessage => ({ ...message(id), event, tenant })
+
 /**
  * What every Outbox must do, whatever stores it: the memory outbox here, the
- * durable ones in their own packages. `create` gets a fresh, empty store.
+ * durable ones in their own packages. `create` gets a fresh, empty store, with
+ * the retention options a test needs passed on to the factory.
  *
  * @example
- * describeOutboxContract('sqliteOutbox()', () => sqliteOutbox({ path: ':memory:' }))
- * describeOutboxContract('redisOutbox()', () => redisOutbox({ queue: unique() }), { clock: 'real', lease: 500 })
+ * describeOutboxContract('sqliteOutbox()', (retention) => sqliteOutbox({ path: ':memory:', ...retention }))
+ * describeOutboxContract('redisOutbox()', (retention) => redisOutbox({ queue: unique(), ...retention }), { clock: 'real', lease: 500 })
  */
-export function describeOutboxContract(name: string, create: () => Promise<Outbox> | Outbox, options: OutboxContractOptions = {}): void {
+export function describeOutboxContract(
+  name: string,
+  create: (retention?: RetentionOptions) => Promise<Outbox> | Outbox,
+  options: OutboxContractOptions = {},
+): void {
   const clock =
     options.clock === 'real' ? realClock(options.lease ?? 500, options.latency ?? 3000) : virtualClock(options.lease ?? 30_000)
   const LEASE = clock.lease
@@ -217,6 +224,124 @@ export function describeOutboxContract(name: string, create: () => Promise<Outbo
     it('lists oldest first and honours a limit', async () => {
       for (const id of ['a', 'b', 'c']) await outbox.enqueue(message(id), T0)
       expect((await outbox.list('pending', 2)).map((m) => m.id)).toEqual(['a', 'b'])
+    })
+
+    describe('history', () => {
+      const attempt = (at: number, fields: Partial<Attempt>): Attempt => ({ at, duration: 12, ...fields })
+
+      it('records every attempt (time, duration, status or error, the answer) and keeps them across a redelivery', async () => {
+        await outbox.enqueue(labelled('a', 'order.created', 'acme'), T0)
+        const [first] = await outbox.lease(1, T0, LEASE)
+        const failedOnce = attempt(T0, { status: 503, response: 'try later' })
+        const due = (await clock.at(T0)) + clock.retryDelay
+        expect(await outbox.retry(first!, due, 'upstream answer 503', 503, failedOnce)).toBe(true)
+        const [second] = await clock.leaseWhenDue(outbox, due)
+        const timedOut = attempt(due, { error: 'the upstream did not answer in time' })
+        expect(await outbox.bury(second!, 'the upstream did not answer in time', undefined, timedOut)).toBe(true)
+        expect(await outbox.get('a')).toMatchObject({ id: 'a', state: 'dead', attempts: 2, event: 'order.created', tenant: 'acme', history: [failedOnce, timedOut] })
+
+        const later = await clock.at(due + 1)
+        await outbox.redeliver('a', later)
+        const [third] = await outbox.lease(1, later, LEASE)
+        const ok = attempt(later, { status: 200, response: '{"ok":true}' })
+        expect(await outbox.complete(third!, ok)).toBe(true)
+        const delivered = await outbox.get('a')
+        expect(delivered).toMatchObject({ state: 'delivered', history: [failedOnce, timedOut, ok] })
+        expect(delivered!.deliveredAt).toBeGreaterThanOrEqual(later)
+        expect(await outbox.get('nothing')).toBeUndefined()
+      })
+
+      it('keeps a delivered event out of delivery, listed as delivered, its id a duplicate', async () => {
+        await outbox.enqueue(message('a'), T0)
+        const [lease] = await outbox.lease(1, T0, LEASE)
+        await outbox.complete(lease!, attempt(T0, { status: 204 }))
+        expect(await outbox.lease(1, await clock.past(T0), LEASE)).toEqual([])
+        expect(await outbox.list('pending')).toEqual([])
+        expect((await outbox.find({ state: 'delivered', limit: 10 })).events).toMatchObject([{ id: 'a', state: 'delivered', attempts: 1 }])
+        expect(await outbox.enqueue(message('a'), T0)).toBe('duplicate')
+        expect(await outbox.counts()).toEqual({ pending: 0, dead: 0, delivered: 1 })
+      })
+
+      it('finds events by state, event name, tenant and time of receipt, newest first, a page at a time', async () => {
+        const labels = [
+          ['e0', 'order.created', 'acme'],
+          ['e1', 'order.paid', 'acme'],
+          ['e2', 'order.created', 'globex'],
+          ['e3', 'order.created', 'acme'],
+          ['e4', 'order.paid', 'globex'],
+        ] as const
+        const times: number[] = []
+        for (const [i, [id, event, tenant]] of labels.entries()) {
+          times.push(await clock.at(T0 + 10 * i))
+          await outbox.enqueue(labelled(id, event, tenant), times[i]!)
+        }
+        const ids = (page: { events: Array<{ id: string }> }) => page.events.map((e) => e.id)
+        const first = await outbox.find({ state: 'pending', limit: 2 })
+        expect(ids(first)).toEqual(['e4', 'e3'])
+        expect(typeof first.next).toBe('string')
+        const second = await outbox.find({ state: 'pending', limit: 2, cursor: first.next! })
+        expect(ids(second)).toEqual(['e2', 'e1'])
+        const last = await outbox.find({ state: 'pending', limit: 2, cursor: second.next! })
+        expect(ids(last)).toEqual(['e0'])
+        expect(last.next).toBeUndefined()
+        expect(ids(await outbox.find({ state: 'pending', limit: 10, event: 'order.created' }))).toEqual(['e3', 'e2', 'e0'])
+        expect(ids(await outbox.find({ state: 'pending', limit: 10, event: 'order.created', tenant: 'acme' }))).toEqual(['e3', 'e0'])
+        expect(ids(await outbox.find({ state: 'pending', limit: 10, from: times[1]!, to: times[3]! }))).toEqual(['e2', 'e1'])
+        const page = await outbox.find({ state: 'pending', limit: 1, tenant: 'globex' })
+        expect(ids(page)).toEqual(['e4'])
+        expect(ids(await outbox.find({ state: 'pending', limit: 1, tenant: 'globex', cursor: page.next! }))).toEqual(['e2'])
+        expect((await outbox.find({ state: 'dead', limit: 10 })).events).toEqual([])
+        expect(await outbox.counts()).toEqual({ pending: 5, dead: 0, delivered: 0 })
+      })
+
+      it('counts what was received, delivered and failed in each bucket of time', async () => {
+        for (const id of ['a', 'b', 'c']) await outbox.enqueue(message(id), T0)
+        const [a, b, c] = await outbox.lease(3, T0, LEASE)
+        await outbox.complete(a!, attempt(T0, { status: 200 }))
+        await outbox.retry(b!, (await clock.at(T0)) + 60_000, 'upstream answer 500', 500, attempt(T0, { status: 500 }))
+        await outbox.bury(c!, 'x', undefined, attempt(T0, { error: 'the upstream could not be reached (ECONNREFUSED)' }))
+        const minute = 60_000
+        const activity = await outbox.activity(T0 - minute, T0 + minute, minute)
+        expect(activity).toEqual({ since: T0 - minute, bucket: minute, received: [0, 3], delivered: [0, 1], failed: [0, 2] })
+      })
+    })
+  })
+
+  describe(`${name}: retention of delivered events`, () => {
+    const open: Outbox[] = []
+    afterEach(async () => {
+      for (const outbox of open.splice(0)) await outbox.close()
+    })
+    async function deliver(outbox: Outbox, ids: string[]): Promise<void> {
+      const T0 = clock.start()
+      for (const id of ids) await outbox.enqueue(message(id), await clock.at(T0))
+      for (const lease of await outbox.lease(ids.length, await clock.at(T0), clock.lease)) {
+        await outbox.complete(lease, { at: await clock.at(T0), duration: 1, status: 200 })
+      }
+    }
+    const delivered = async (outbox: Outbox) => (await outbox.find({ state: 'delivered', limit: 100 })).events.map((e) => e.id).sort()
+
+    it('keeps at most maxDelivered, the most recent, purging in the background', async () => {
+      const outbox = await create({ maxDelivered: 2, keepDelivered: 365 * 24 * 3600 * 1000, purgeInterval: 20 })
+      open.push(outbox)
+      await deliver(outbox, ['a', 'b', 'c'])
+      await vi.waitFor(async () => expect(await delivered(outbox)).toEqual(['b', 'c']), { timeout: 5000, interval: 50 })
+    })
+
+    it('purges delivered events older than keepDelivered, with their attempts', async () => {
+      const outbox = await create({ keepDelivered: 1000, purgeInterval: 20 })
+      open.push(outbox)
+      await deliver(outbox, ['a'])
+      await vi.waitFor(async () => expect(await outbox.get('a')).toBeUndefined(), { timeout: 5000, interval: 50 })
+      expect(await outbox.counts()).toEqual({ pending: 0, dead: 0, delivered: 0 })
+    })
+
+    it('keeps no delivered event when maxDelivered is 0', async () => {
+      const outbox = await create({ maxDelivered: 0 })
+      open.push(outbox)
+      await deliver(outbox, ['a'])
+      expect(await outbox.get('a')).toBeUndefined()
+      expect(await delivered(outbox)).toEqual([])
     })
   })
 }

@@ -118,13 +118,18 @@ export function createForwardHandler(options: ForwardOptions, where = 'createFor
   const now = options.delivery?.now ?? Date.now
   const methodNotAllowed = problem('method.not_allowed', 'Send webhooks with POST.', { headers: { allow: 'POST' } })
 
+  /** The envelope's event name of each body a transform produced, for the outbox to file it under. */
+  const eventOf = new WeakMap<Uint8Array, string>()
+
   async function transformed(webhook: VerifiedWebhook): Promise<Uint8Array | Problem> {
     const result = await transform!(webhook)
     const envelope = checkEnvelope(result)
     let invalid = envelope.ok ? inspectValue(result, DEFAULT_MAX_DEPTH) : envelope.problem
     if (invalid === undefined) {
       try {
-        return Buffer.from(JSON.stringify(result))
+        const bytes = Buffer.from(JSON.stringify(result))
+        if (envelope.ok) eventOf.set(bytes, envelope.envelope.event)
+        return bytes
       } catch (error) {
         invalid = problem('transform.invalid', `it cannot be serialised as JSON (${(error as Error).name})`)
       }
@@ -177,7 +182,10 @@ export function createForwardHandler(options: ForwardOptions, where = 'createFor
       }
       // A duplicate id is the same event sent again: answer as if queued now.
       const at = now()
-      if ((await outbox.enqueue({ id, target: forwarder.target.href, headers, body }, at)) === 'queued') {
+      const { webhook } = request
+      const event = transform === undefined ? webhook?.event : eventOf.get(body)
+      const message = { id, target: forwarder.target.href, headers, body, ...(event && { event }), ...(webhook !== undefined && { tenant: webhook.tenant }) }
+      if ((await outbox.enqueue(message, at)) === 'queued') {
         report({ type: 'received', id })
         // Stored already; a backlog over the high-water mark holds the answer back a while.
         const backlog = deliverer!.queued(at)

@@ -1,8 +1,9 @@
 import { setMaxListeners } from 'node:events'
 import { type RetryPolicy, type RetryPolicyOptions, STANDARD_SCHEDULE, createRetryPolicy } from '@webhook-trigger/client'
 import { type AttemptResult, type Forwarder, outcomeOf } from '../forward/forwarder.js'
-import type { Lease, Outbox } from './outbox.js'
 import { checkOptions, optionKeys } from '@webhook-trigger/client'
+import { excerpt } from './event-query.js'
+import type { Attempt, Lease, Outbox } from './outbox.js'
 
 /** What the deliverer reports, for logs and metrics. Never carries a credential or a body. */
 export type DeliveryEvent =
@@ -73,6 +74,18 @@ export interface Deliverer {
 }
 
 const QUEUE_RETRY: RetryPolicyOptions = { delays: STANDARD_SCHEDULE, maxRetryAfter: 24 * 3600 * 1000 }
+
+/** What the outbox keeps of one attempt: never the request, only the first KiB of the answer. */
+function attemptOf(result: AttemptResult, at: number, started: number): Attempt {
+  const attempt: Attempt = { at, duration: Math.round(performance.now() - started) }
+  if (result.kind === 'error') attempt.error = result.message
+  else {
+    attempt.status = result.status
+    const response = excerpt(result.body)
+    if (response !== undefined) attempt.response = response
+  }
+  return attempt
+}
 
 function describe(result: AttemptResult): { error: string; status?: number } {
   if (result.kind === 'error') return { error: result.message }
@@ -170,23 +183,26 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
 
   async function send(lease: Lease): Promise<void> {
     const { message } = lease
+    const at = now()
+    const started = performance.now()
     const result = await forwarder.attempt({ body: message.body, headers: message.headers, signal: abort.signal })
     if (closing && result.kind === 'error' && abort.signal.aborted) {
       await outbox.release(lease)
       return
     }
+    const attempt = attemptOf(result, at, started)
     if (result.kind === 'response' && result.status >= 200 && result.status < 300) {
-      await outbox.complete(lease)
+      await outbox.complete(lease, attempt)
       return report({ type: 'delivered', id: message.id, attempts: message.attempts, status: result.status })
     }
     const { error, status } = describe(result)
     const decision = policy.next(outcomeOf(result), message.attempts, now())
     if (!decision.retry) {
-      await outbox.bury(lease, error, status)
+      await outbox.bury(lease, error, status, attempt)
       return report({ type: 'dead', id: message.id, attempts: message.attempts, error })
     }
     const nextAttemptAt = now() + decision.delay
-    await outbox.retry(lease, nextAttemptAt, error, status)
+    await outbox.retry(lease, nextAttemptAt, error, status, attempt)
     report({ type: 'retrying', id: message.id, attempts: message.attempts, nextAttemptAt, error })
   }
 

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { DueQueue } from './due-queue.js'
 import { memoryOutbox } from './memory-outbox.js'
 
-describeOutboxContract('memoryOutbox()', memoryOutbox)
+describeOutboxContract('memoryOutbox()', (retention) => memoryOutbox(retention))
 
 describe('memoryOutbox()', () => {
   it('does not keep an entry per delivered event until its lease would have expired', async () => {

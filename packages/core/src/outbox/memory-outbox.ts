@@ -1,11 +1,21 @@
+import { checkOptions } from '@webhook-trigger/client'
 import { randomUUID } from 'node:crypto'
 import { mergeHeaders } from '../merge-headers.js'
 import { DueQueue } from './due-queue.js'
-import type { Lease, NewMessage, Outbox, OutboxMessage, OutboxState } from './outbox.js'
+import { activityBuckets, decodeCursor, encodeCursor, failed } from './event-query.js'
+import type { Attempt, EventState, Lease, NewMessage, Outbox, OutboxMessage, StoredEvent } from './outbox.js'
+import { RETENTION_KEYS, type RetentionOptions, keepsDelivered, purgeTimer, resolveRetention } from './retention.js'
+
+/** The memory outbox takes the retention options every store takes. */
+export type MemoryOutboxOptions = RetentionOptions
 
 interface Entry {
   message: OutboxMessage
-  state: OutboxState
+  state: EventState
+  /** Insertion order, for pages newest first. */
+  seq: number
+  deliveredAt?: number
+  history: Attempt[]
   lease?: { token: string; until: number }
   /** Bumped whenever the due time changes, so older queue entries are ignored. */
   version: number
@@ -13,11 +23,20 @@ interface Entry {
 
 /** A copy callers may change freely; field by field, as object spreads were slow on the intermediary's path (see mergeHeaders). */
 function copy(message: OutboxMessage): OutboxMessage {
-  const { id, target, headers, body, attempts, createdAt, nextAttemptAt, lastError, lastStatus } = message
+  const { id, target, headers, body, attempts, createdAt, nextAttemptAt, lastError, lastStatus, event, tenant } = message
   const out: OutboxMessage = { id, target, headers: mergeHeaders(headers), body, attempts, createdAt, nextAttemptAt }
   if (lastError !== undefined) out.lastError = lastError
   if (lastStatus !== undefined) out.lastStatus = lastStatus
+  if (event !== undefined) out.event = event
+  if (tenant !== undefined) out.tenant = tenant
   return out
+}
+
+function stored(entry: Entry, withHistory: boolean): StoredEvent {
+  const event: StoredEvent = { ...copy(entry.message), state: entry.state }
+  if (entry.deliveredAt !== undefined) event.deliveredAt = entry.deliveredAt
+  if (withHistory) event.history = entry.history.map((attempt) => ({ ...attempt }))
+  return event
 }
 
 /**
@@ -28,9 +47,33 @@ function copy(message: OutboxMessage): OutboxMessage {
  * @example
  * forward({ to, auth, outbox: memoryOutbox() })
  */
-export function memoryOutbox(): Outbox {
+export function memoryOutbox(options: MemoryOutboxOptions = {}): Outbox {
+  checkOptions('memoryOutbox()', options, RETENTION_KEYS)
+  const retention = resolveRetention(options, 'memoryOutbox()')
+  const keeping = keepsDelivered(retention)
   const entries = new Map<string, Entry>()
+  /** Delivered entries, in the order they were delivered. */
+  const delivered = new Map<string, Entry>()
   const queue = new DueQueue()
+  let seq = 0
+
+  function forget(entry: Entry): void {
+    entries.delete(entry.message.id)
+    delivered.delete(entry.message.id)
+  }
+
+  /** Drops delivered entries past the cap, and those delivered before `cutoff`. */
+  function trim(cutoff: number): void {
+    for (const entry of delivered.values()) {
+      if (delivered.size <= retention.maxDelivered && entry.deliveredAt! >= cutoff) break
+      forget(entry)
+    }
+  }
+  const purging = keeping ? purgeTimer(retention.purgeInterval, () => trim(Date.now() - retention.keepDelivered), () => undefined) : undefined
+
+  const record = (entry: Entry, attempt: Attempt | undefined) => {
+    if (attempt !== undefined) entry.history.push({ ...attempt })
+  }
 
   /** Due at `at`: the message itself when free, its lease's end when held. */
   function schedule(entry: Entry, at: number): void {
@@ -46,7 +89,7 @@ export function memoryOutbox(): Outbox {
     apply(entry)
     // The lease's own entry (due when it would expire, `leaseMs` on) is stale now. At a few
     // thousand events a second and 30 s leases, those would outnumber the live ones 100 to 1.
-    if (queue.size > 2 * entries.size + 1024) queue.retain(current)
+    if (queue.size > 2 * (entries.size - delivered.size) + 1024) queue.retain(current)
     return Promise.resolve(true)
   }
 
@@ -61,9 +104,11 @@ export function memoryOutbox(): Outbox {
   return {
     enqueue(message: NewMessage, now: number) {
       if (entries.has(message.id)) return Promise.resolve('duplicate' as const)
-      const { id, target, headers, body } = message
-      const stored: OutboxMessage = { id, target, headers: mergeHeaders(headers), body, attempts: 0, createdAt: now, nextAttemptAt: now }
-      const entry: Entry = { message: stored, state: 'pending', version: 0 }
+      const { id, target, headers, body, event, tenant } = message
+      const fresh: OutboxMessage = { id, target, headers: mergeHeaders(headers), body, attempts: 0, createdAt: now, nextAttemptAt: now }
+      if (event !== undefined) fresh.event = event
+      if (tenant !== undefined) fresh.tenant = tenant
+      const entry: Entry = { message: fresh, state: 'pending', seq: ++seq, history: [], version: 0 }
       entries.set(message.id, entry)
       schedule(entry, now)
       return Promise.resolve('queued' as const)
@@ -85,19 +130,30 @@ export function memoryOutbox(): Outbox {
       return Promise.resolve(leases)
     },
 
-    complete: (lease) => settle(lease, (entry) => entries.delete(entry.message.id)),
+    complete: (lease, attempt) =>
+      settle(lease, (entry) => {
+        if (!keeping) return forget(entry)
+        entry.state = 'delivered'
+        entry.version++
+        entry.deliveredAt = attempt === undefined ? Date.now() : attempt.at + attempt.duration
+        record(entry, attempt)
+        delivered.set(entry.message.id, entry)
+        trim(-Infinity)
+      }),
 
-    retry: (lease, nextAttemptAt, error, status) =>
+    retry: (lease, nextAttemptAt, error, status, attempt) =>
       settle(lease, (entry) => {
         Object.assign(entry.message, { nextAttemptAt, lastError: error, lastStatus: status })
+        record(entry, attempt)
         schedule(entry, nextAttemptAt)
       }),
 
-    bury: (lease, error, status) =>
+    bury: (lease, error, status, attempt) =>
       settle(lease, (entry) => {
         entry.state = 'dead'
         entry.version++
         Object.assign(entry.message, { lastError: error, lastStatus: status })
+        record(entry, attempt)
       }),
 
     release: (lease) =>
@@ -145,6 +201,49 @@ export function memoryOutbox(): Outbox {
       return Promise.resolve(count)
     },
 
-    close: () => Promise.resolve(),
+    find(query) {
+      const after = decodeCursor(query.cursor)?.[0] ?? Infinity
+      const { from = -Infinity, to = Infinity } = query
+      const matches = (entry: Entry) =>
+        entry.state === query.state &&
+        entry.seq < after &&
+        (query.event === undefined || entry.message.event === query.event) &&
+        (query.tenant === undefined || entry.message.tenant === query.tenant) &&
+        entry.message.createdAt >= from &&
+        entry.message.createdAt < to
+      const all = [...entries.values()]
+      const page: Entry[] = []
+      for (let i = all.length - 1; i >= 0 && page.length <= query.limit; i--) if (matches(all[i]!)) page.push(all[i]!)
+      const more = page.length > query.limit
+      if (more) page.pop()
+      const events = page.map((entry) => stored(entry, false))
+      return Promise.resolve(more ? { events, next: encodeCursor([page.at(-1)!.seq, '']) } : { events })
+    },
+
+    get(id) {
+      const entry = entries.get(id)
+      return Promise.resolve(entry && stored(entry, true))
+    },
+
+    counts() {
+      const counts: Record<EventState, number> = { pending: 0, dead: 0, delivered: 0 }
+      for (const entry of entries.values()) counts[entry.state]++
+      return Promise.resolve(counts)
+    },
+
+    activity(since, until, bucket) {
+      const { activity, count } = activityBuckets(since, until, bucket)
+      for (const entry of entries.values()) {
+        count(activity.received, entry.message.createdAt)
+        if (entry.deliveredAt !== undefined) count(activity.delivered, entry.deliveredAt)
+        for (const attempt of entry.history) if (failed(attempt)) count(activity.failed, attempt.at)
+      }
+      return Promise.resolve(activity)
+    },
+
+    close() {
+      purging?.stop()
+      return Promise.resolve()
+    },
   }
 }

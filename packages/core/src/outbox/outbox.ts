@@ -14,9 +14,69 @@ export interface OutboxMessage {
   nextAttemptAt: number
   lastError?: string
   lastStatus?: number
+  /** The verified webhook's event name, kept to filter on. */
+  event?: string
+  /** The verified webhook's tenant, kept to filter on. */
+  tenant?: string
 }
 
-export type NewMessage = Pick<OutboxMessage, 'id' | 'target' | 'headers' | 'body'>
+export type NewMessage = Pick<OutboxMessage, 'id' | 'target' | 'headers' | 'body' | 'event' | 'tenant'>
+
+/** One delivery attempt as the deliverer saw it. Carries no credential. */
+export interface Attempt {
+  /** Epoch ms the send began. */
+  at: number
+  /** From the send to the answer (or the failure), in ms. */
+  duration: number
+  /** The upstream's status, when it answered. */
+  status?: number
+  /** Why there was no answer, e.g. `the upstream could not be reached (ECONNREFUSED)`. */
+  error?: string
+  /** The first KiB of the upstream's answer, as UTF-8 text. */
+  response?: string
+}
+
+/** Where an event is: waiting (or retrying), given up on, or delivered and kept for a while. */
+export type EventState = OutboxState | 'delivered'
+
+/** A stored event as the admin sees it. */
+export interface StoredEvent extends OutboxMessage {
+  state: EventState
+  /** Epoch ms; delivered events only. */
+  deliveredAt?: number
+  /** Every attempt on record, oldest first; filled by `get()` only. */
+  history?: Attempt[]
+}
+
+/** Which events to list; times are epoch ms of when the event was received. */
+export interface EventQuery {
+  state: EventState
+  event?: string
+  tenant?: string
+  /** Received at or after. */
+  from?: number
+  /** Received before. */
+  to?: number
+  limit: number
+  /** `next` of the page before; opaque. */
+  cursor?: string
+}
+
+export interface EventPage {
+  /** Newest first. */
+  events: StoredEvent[]
+  /** Pass as `cursor` for the next page; absent on the last one. */
+  next?: string
+}
+
+/** Counts per `bucket` ms from `since`: events received, delivered, and attempts that failed. */
+export interface Activity {
+  since: number
+  bucket: number
+  received: number[]
+  delivered: number[]
+  failed: number[]
+}
 
 /** A message handed to one worker until `until`; settle it with the same lease. */
 export interface Lease {
@@ -39,12 +99,15 @@ export interface Outbox {
   enqueue(message: NewMessage, now: number): Promise<'queued' | 'duplicate'>
   /** Leases up to `max` due messages (pending and due, or leased and expired), oldest due first; counts an attempt on each. */
   lease(max: number, now: number, leaseMs: number): Promise<Lease[]>
-  /** Delivered: forget it. `false` when the lease was lost. */
-  complete(lease: Lease): Promise<boolean>
-  /** Failed this time: due again at `nextAttemptAt`. */
-  retry(lease: Lease, nextAttemptAt: number, error: string, status?: number): Promise<boolean>
-  /** Failed for good: keep it as dead, listable and re-deliverable. */
-  bury(lease: Lease, error: string, status?: number): Promise<boolean>
+  /**
+   * Delivered: kept as delivered for the store's retention window (then purged),
+   * with `attempt` on record. `false` when the lease was lost.
+   */
+  complete(lease: Lease, attempt?: Attempt): Promise<boolean>
+  /** Failed this time: due again at `nextAttemptAt`, `attempt` on record. */
+  retry(lease: Lease, nextAttemptAt: number, error: string, status?: number, attempt?: Attempt): Promise<boolean>
+  /** Failed for good: keep it as dead, listable and re-deliverable, `attempt` on record. */
+  bury(lease: Lease, error: string, status?: number, attempt?: Attempt): Promise<boolean>
   /** Give it back unattempted (shutdown): due at once, the attempt not counted. */
   release(lease: Lease): Promise<boolean>
   /** Messages in `state`, oldest first; leased ones count as pending. */
@@ -55,5 +118,13 @@ export interface Outbox {
   redeliverAll(now: number): Promise<number>
   /** Deletes messages in `state` (dead by default); returns how many. */
   purge(state?: OutboxState): Promise<number>
+  /** One page of events in a state, newest first, filtered. Delivered ones are those still within retention. */
+  find(query: EventQuery): Promise<EventPage>
+  /** One event in any state, with its attempts (`history`). */
+  get(id: string): Promise<StoredEvent | undefined>
+  /** How many events are in each state. */
+  counts(): Promise<Record<EventState, number>>
+  /** Received, delivered and failed-attempt counts per `bucket` ms from `since` to `until`. */
+  activity(since: number, until: number, bucket: number): Promise<Activity>
   close(): Promise<void>
 }
