@@ -28,6 +28,7 @@ export const PROBLEMS = {
   'payload.in_progress': { status: 409, title: 'Delivery already being processed' },
   'admin.not_found': { status: 404, title: 'Not found' },
   'admin.bad_request': { status: 400, title: 'Bad admin request' },
+  'admin.cross_site': { status: 403, title: 'Cross-site request refused' },
   'server.raw_body_unavailable': { status: 500, title: 'Raw body unavailable' },
   'server.needs_webhook': { status: 500, title: 'forward() needs webhook() before it' },
   'transform.invalid': { status: 500, title: 'Transform result is not a webhook envelope' },

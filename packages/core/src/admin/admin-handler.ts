@@ -1,8 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { authenticate } from '../auth/authenticate.js'
 import type { AuthScheme } from '../auth/scheme.js'
-import type { Outbox, OutboxMessage, OutboxState } from '../outbox/outbox.js'
+import type { Outbox, OutboxState } from '../outbox/outbox.js'
 import { type WebhookResponse, problem, problemResponse } from '../problem.js'
+import { readEventQuery } from './admin-query.js'
+import { attemptView, eventView } from './admin-views.js'
+import { consoleResponse } from './console-page.js'
+import { crossSite } from './cross-site.js'
 import type { Metrics } from './metrics.js'
 import { checkOptions, optionKeys } from '@webhook-trigger/client'
 
@@ -18,6 +22,19 @@ export interface AdminOptions {
    * @default ""
    */
   prefix?: string
+  /**
+   * Show event bodies, their headers, and the upstream's answers in the API and
+   * the console. They may hold personal data: keep it off unless the admins may
+   * read every payload.
+   * @default false
+   */
+  showBodies?: boolean
+  /**
+   * Serve the delivery console at `GET /`. The page holds no data: it asks for
+   * the admin token and reads the API with it.
+   * @default true
+   */
+  console?: boolean
   /** Epoch-ms clock. @default Date.now */
   now?: () => number
 }
@@ -41,62 +58,111 @@ const json = (status: number, body: unknown): WebhookResponse => ({
   body: JSON.stringify(body),
 })
 
-/** What the admin may see of a queued event: never its body or headers. */
-function summary(message: OutboxMessage) {
-  const { id, target, attempts, createdAt, nextAttemptAt, lastError, lastStatus, body } = message
-  return { id, target, attempts, createdAt: new Date(createdAt).toISOString(), nextAttemptAt: new Date(nextAttemptAt).toISOString(), lastError, lastStatus, bytes: body.byteLength }
-}
-
+const badRequest = (detail: string) => problemResponse(problem('admin.bad_request', detail))
 const notFound = (detail: string) => problemResponse(problem('admin.not_found', detail))
 const methodNotAllowed = (allow: string) => problemResponse(problem('method.not_allowed', `Use ${allow}.`, { headers: { allow } }))
 
-const ADMIN_KEYS = optionKeys<AdminOptions>()('outbox', 'auth', 'metrics', 'prefix', 'now')
+const ADMIN_KEYS = optionKeys<AdminOptions>()('outbox', 'auth', 'metrics', 'prefix', 'showBodies', 'console', 'now')
+
+/** A path segment decoded, or `undefined` for a broken percent-encoding. */
+function segment(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    return undefined
+  }
+}
+
+const MINUTE = 60_000
+type Route = 'console' | 'events' | 'redeliverAll' | 'event' | 'redeliver' | 'summary' | 'metrics'
+
+function routeOf(path: string): { route: Route; id?: string } | undefined {
+  if (path === '/') return { route: 'console' }
+  if (path === '/events') return { route: 'events' }
+  if (path === '/events/redeliver') return { route: 'redeliverAll' }
+  if (path === '/summary') return { route: 'summary' }
+  if (path === '/metrics') return { route: 'metrics' }
+  const match = /^\/events\/([^/]+)(\/redeliver)?$/.exec(path)
+  return match === null ? undefined : { route: match[2] === undefined ? 'event' : 'redeliver', id: match[1]! }
+}
 
 /**
- * A small JSON admin API over an outbox, behind its own credentials:
+ * The admin API over an outbox, behind its own credentials, and the delivery
+ * console that reads it:
  *
- * - `GET /events?state=pending|dead&limit=100`: events with attempts and last error
+ * - `GET /`: the console page (no data in it; it asks for the token)
+ * - `GET /events?state=pending|dead|delivered&event=&tenant=&from=&to=&limit=100&cursor=`: a page of events, newest first, and `next`
+ * - `GET /events/<id>`: one event with its attempts
+ * - `GET /summary?minutes=60`: counts per state, and received / delivered / failed per minute
  * - `POST /events/<id>/redeliver`: a dead event back to pending
  * - `POST /events/redeliver`: every dead event back to pending
  * - `DELETE /events?state=dead`: purge
  * - `GET /metrics`: received, delivered, retried, dead
+ *
+ * State-changing requests sent from another site are refused (see `crossSite`).
  *
  * @example
  * app.use('/admin', adminRouter({ outbox, auth: bearer({ token: process.env.ADMIN_TOKEN }) }))
  */
 export function createAdminHandler(options: AdminOptions, where = 'createAdminHandler()'): AdminHandler {
   checkOptions(where, options, ADMIN_KEYS)
-  if (typeof options?.outbox?.list !== 'function') throw new TypeError(`${where}: "outbox" must be an Outbox`)
+  if (typeof options?.outbox?.find !== 'function') throw new TypeError(`${where}: "outbox" must be an Outbox`)
   const schemes = ([] as AuthScheme[]).concat(options.auth)
   if (schemes.length === 0 || !schemes.every((s) => typeof s?.authenticate === 'function')) {
     throw new TypeError(`${where}: "auth" must name the admin's own credentials, e.g. auth: bearer({ token: process.env.ADMIN_TOKEN })`)
   }
   const { outbox, metrics } = options
   const prefix = options.prefix ?? ''
+  const showBodies = options.showBodies ?? false
+  const serveConsole = options.console ?? true
+  if (typeof showBodies !== 'boolean') throw new TypeError(`${where}: "showBodies" must be true or false`)
+  if (typeof serveConsole !== 'boolean') throw new TypeError(`${where}: "console" must be true or false`)
   const now = options.now ?? Date.now
 
-  async function route(method: string, path: string, query: URLSearchParams): Promise<WebhookResponse | undefined> {
-    const state = (query.get('state') ?? 'dead') as OutboxState
-    if (path === '/events') {
-      if (state !== 'dead' && state !== 'pending') return problemResponse(problem('admin.bad_request', 'state must be "pending" or "dead".'))
-      if (method === 'GET') {
-        const limit = Math.min(Number(query.get('limit') ?? 100) || 100, 1000)
-        return json(200, { state, events: (await outbox.list(state, limit)).map(summary) })
+  async function events(method: string, query: URLSearchParams): Promise<WebhookResponse> {
+    if (method === 'DELETE') {
+      const state = (query.get('state') ?? 'dead') as OutboxState
+      if (state !== 'dead' && state !== 'pending') return badRequest('Only "pending" or "dead" events can be purged.')
+      return json(200, { purged: await outbox.purge(state) })
+    }
+    if (method !== 'GET') return methodNotAllowed('GET, DELETE')
+    const read = readEventQuery(query)
+    if (typeof read === 'string') return badRequest(read)
+    const page = await outbox.find(read)
+    return json(200, { state: read.state, events: page.events.map((e) => eventView(e, showBodies)), ...(page.next !== undefined && { next: page.next }) })
+  }
+
+  async function summary(query: URLSearchParams): Promise<WebhookResponse> {
+    const minutes = Number(query.get('minutes') ?? 60)
+    if (!Number.isSafeInteger(minutes) || minutes < 1 || minutes > 1440) return badRequest('minutes must be a whole number from 1 to 1440.')
+    // Whole minutes, the last one still filling.
+    const until = (Math.floor(now() / MINUTE) + 1) * MINUTE
+    const [counts, activity] = await Promise.all([outbox.counts(), outbox.activity(until - minutes * MINUTE, until, MINUTE)])
+    return json(200, { counts, activity: { ...activity, since: new Date(activity.since).toISOString() } })
+  }
+
+  async function route(method: string, { route, id }: { route: Route; id?: string }, query: URLSearchParams): Promise<WebhookResponse> {
+    const decoded = id === undefined ? undefined : segment(id)
+    if (id !== undefined && decoded === undefined) return badRequest('The event id in the path is not valid percent-encoding.')
+    switch (route) {
+      case 'events':
+        return events(method, query)
+      case 'redeliverAll':
+        return method === 'POST' ? json(200, { redelivered: await outbox.redeliverAll(now()) }) : methodNotAllowed('POST')
+      case 'redeliver':
+        if (method !== 'POST') return methodNotAllowed('POST')
+        return (await outbox.redeliver(decoded!, now())) ? json(200, { redelivered: 1, id: decoded }) : notFound('No dead event has this id.')
+      case 'event': {
+        if (method !== 'GET') return methodNotAllowed('GET')
+        const event = await outbox.get(decoded!)
+        if (event === undefined) return notFound('No event has this id (delivered ones are kept for a while only).')
+        return json(200, { ...eventView(event, showBodies), history: (event.history ?? []).map((a) => attemptView(a, showBodies)) })
       }
-      if (method === 'DELETE') return json(200, { purged: await outbox.purge(state) })
-      return methodNotAllowed('GET, DELETE')
+      case 'summary':
+        return method === 'GET' ? summary(query) : methodNotAllowed('GET')
+      default:
+        return method === 'GET' ? json(200, metrics?.snapshot() ?? {}) : methodNotAllowed('GET')
     }
-    if (path === '/events/redeliver') {
-      return method === 'POST' ? json(200, { redelivered: await outbox.redeliverAll(now()) }) : methodNotAllowed('POST')
-    }
-    const one = /^\/events\/([^/]+)\/redeliver$/.exec(path)
-    if (one !== null) {
-      if (method !== 'POST') return methodNotAllowed('POST')
-      const id = decodeURIComponent(one[1]!)
-      return (await outbox.redeliver(id, now())) ? json(200, { redelivered: 1, id }) : notFound('No dead event has this id.')
-    }
-    if (path === '/metrics') return method === 'GET' ? json(200, metrics?.snapshot() ?? {}) : methodNotAllowed('GET')
-    return undefined
   }
 
   return {
@@ -104,11 +170,18 @@ export function createAdminHandler(options: AdminOptions, where = 'createAdminHa
       const url = new URL(request.url ?? '/', 'http://admin.invalid')
       if (!url.pathname.startsWith(prefix)) return undefined
       const path = url.pathname.slice(prefix.length).replace(/\/$/, '') || '/'
-      if (!['/events', '/events/redeliver', '/metrics'].includes(path) && !/^\/events\/[^/]+\/redeliver$/.test(path)) return undefined
+      const found = routeOf(path)
+      if (found === undefined || (found.route === 'console' && !serveConsole)) return undefined
+      const method = request.method ?? 'GET'
+      if (found.route === 'console') return method === 'GET' || method === 'HEAD' ? consoleResponse() : methodNotAllowed('GET')
+      if (method !== 'GET' && method !== 'HEAD') {
+        const refused = crossSite(request.headers)
+        if (refused !== undefined) return problemResponse(refused)
+      }
       const who = await authenticate(schemes, request.headers, request.rawHeaders)
       if (who.ok === false) return problemResponse(who.problem)
       if (who.ok === 'body') return problemResponse(problem('auth.invalid', 'The admin API takes header credentials, not signatures.'))
-      return route(request.method ?? 'GET', path, url.searchParams)
+      return route(method === 'HEAD' ? 'GET' : method, found, url.searchParams)
     },
   }
 }
