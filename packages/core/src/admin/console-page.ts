@@ -41,7 +41,9 @@ svg.chart text { font-size: 10px; fill: var(--muted); }
 .tab[aria-selected="true"] { color: var(--ink); border-bottom-color: var(--accent); font-weight: 600; }
 .count { display: inline-block; min-width: 22px; padding: 0 6px; margin-left: 6px; border-radius: 10px; background: var(--bg); font-size: 12px; font-weight: 600; }
 .tab[data-state="dead"] .count.nonzero { background: #fee2e2; color: var(--failed); }
-.filters input { border: 1px solid var(--line); border-radius: 6px; padding: 6px 8px; font: inherit; }
+.filters { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 8px 12px; }
+.filters .actions { grid-column: 1 / -1; }
+.filters input { border: 1px solid var(--line); border-radius: 6px; padding: 6px 8px; font: inherit; width: 100%; }
 .filters label { font-size: 12px; color: var(--muted); display: flex; flex-direction: column; gap: 2px; }
 table { width: 100%; border-collapse: collapse; margin-top: 12px; }
 th { text-align: left; font-size: 12px; font-weight: 600; color: var(--muted); padding: 6px 8px; border-bottom: 1px solid var(--line); }
@@ -179,21 +181,26 @@ const SCRIPT = `
     var box = $('chart'), W = 720, H = 150, L = 34, B = 18, T = 8;
     box.textContent = '';
     var n = a.received.length, top = Math.max(1, Math.max.apply(null, a.received.concat(a.delivered, a.failed)));
-    var x = function (i) { return L + (W - L - 4) * (n <= 1 ? 0 : i / (n - 1)); };
+    var slot = (W - L - 4) / Math.max(1, n), bar = Math.max(1, slot / 4);
     var y = function (v) { return T + (H - T - B) * (1 - v / top); };
     [0, 0.5, 1].forEach(function (f) {
       box.append(svg('line', { x1: L, x2: W - 4, y1: y(top * f), y2: y(top * f), stroke: '#e4e7eb' }));
-      var t = svg('text', { x: L - 6, y: y(top * f) + 3, 'text-anchor': 'end' }); t.textContent = String(Math.round(top * f)); box.append(t);
+      var t = svg('text', { x: L - 6, y: y(top * f) + 3, 'text-anchor': 'end' }); t.textContent = String(Math.round(top * f * 10) / 10); box.append(t);
     });
-    [[0, '-' + n + ' min', 'start'], [Math.floor((n - 1) / 2), '-' + Math.round(n / 2) + ' min', 'middle'], [n - 1, 'now', 'end']].forEach(function (m) {
-      var t = svg('text', { x: x(m[0]), y: H - 4, 'text-anchor': m[2] }); t.textContent = m[1]; box.append(t);
+    [[0, '-' + n + ' min', 'start'], [n / 2, '-' + Math.round(n / 2) + ' min', 'middle'], [n, 'now', 'end']].forEach(function (m) {
+      var t = svg('text', { x: L + m[0] * slot, y: H - 4, 'text-anchor': m[2] }); t.textContent = m[1]; box.append(t);
     });
-    [['received', '#2563eb'], ['delivered', '#16a34a'], ['failed', '#dc2626']].forEach(function (s) {
-      var pts = a[s[0]].map(function (v, i) { return x(i).toFixed(1) + ',' + y(v).toFixed(1); }).join(' ');
-      var line = svg('polyline', { points: pts, fill: 'none', stroke: s[1], 'stroke-width': '2', 'stroke-linejoin': 'round', 'data-series': s[0] });
-      var title = svg('title', {}); title.textContent = s[0] + ': ' + a[s[0]].reduce(function (t, v) { return t + v; }, 0) + ' in the last hour';
-      line.append(title);
-      box.append(line);
+    var start = new Date(a.since).getTime();
+    [['received', '#2563eb'], ['delivered', '#16a34a'], ['failed', '#dc2626']].forEach(function (s, k) {
+      var group = svg('g', { fill: s[1], 'data-series': s[0] });
+      a[s[0]].forEach(function (v, i) {
+        if (!v) return;
+        var r = svg('rect', { x: (L + i * slot + bar * (k + 0.5)).toFixed(1), y: y(v).toFixed(1), width: bar.toFixed(1), height: (H - B - y(v)).toFixed(1), rx: '1' });
+        var title = svg('title', {}); title.textContent = new Date(start + i * a.bucket).toLocaleTimeString() + ': ' + v + ' ' + s[0];
+        r.append(title);
+        group.append(r);
+      });
+      box.append(group);
     });
   }
 
@@ -209,7 +216,7 @@ const SCRIPT = `
       close.addEventListener('click', function () { selected = null; d.classList.add('hidden'); $('layout').classList.remove('with-detail'); });
       var head = el('div', { class: 'row' }, [el('span', { class: 'grow' }, status(e)[0] ? [status(e)[0]] : []), close]);
       var facts = el('dl', { class: 'facts' }, []);
-      [['Event', e.event], ['Tenant', e.tenant], ['Received', when(e.createdAt)], ['Delivered', when(e.deliveredAt)], ['Attempts', String(e.attempts)],
+      [['Event', e.event], ['Tenant', e.tenant], ['Received', when(e.createdAt)], ['Delivered', when(e.deliveredAt)], ['Attempts', String(e.attempts) + (e.history.length > e.attempts ? ' since redelivered' : '')],
         ['Target', e.target], ['Bytes', String(e.bytes)]].forEach(function (f) {
         if (f[1]) { facts.append(el('dt', {}, [f[0]]), el('dd', {}, [f[1]])); }
       });
@@ -312,17 +319,19 @@ const BODY = `
           <button class="tab" role="tab" data-state="dead" aria-selected="false">Dead<span class="count">0</span></button>
           <button class="tab" role="tab" data-state="delivered" aria-selected="false">Delivered<span class="count">0</span></button>
         </div>
-        <form id="filters" class="row filters">
+        <form id="filters" class="filters">
           <label>Event<input id="f-event" placeholder="e.g. order.created"></label>
           <label>Tenant<input id="f-tenant" placeholder="e.g. tenant123"></label>
           <label>Received from<input id="f-from" type="datetime-local"></label>
-          <label>to<input id="f-to" type="datetime-local"></label>
-          <button type="submit">Apply</button><button id="clear" type="button">Clear</button>
-          <span class="grow"></span>
-          <span id="dead-actions" class="row hidden">
-            <button id="redeliver-all" type="button">Redeliver all dead</button>
-            <button id="purge-dead" class="danger" type="button">Purge dead</button>
-          </span>
+          <label>Received before<input id="f-to" type="datetime-local"></label>
+          <div class="row actions">
+            <button type="submit">Apply filters</button><button id="clear" type="button">Clear</button>
+            <span class="grow"></span>
+            <span id="dead-actions" class="row hidden">
+              <button id="redeliver-all" type="button">Redeliver all dead</button>
+              <button id="purge-dead" class="danger" type="button">Purge dead</button>
+            </span>
+          </div>
         </form>
         <table>
           <thead><tr><th>Received</th><th>Event</th><th>Tenant</th><th>ID</th><th>Attempts</th><th>Status</th><th></th></tr></thead>
@@ -341,7 +350,7 @@ const SWATCHES = '.sw-received { background: var(--received); } .sw-delivered { 
 function page(nonce: string): string {
   return (
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">' +
-    '<meta name="referrer" content="no-referrer"><title>Deliveries · webhook-trigger</title>' +
+    '<meta name="referrer" content="no-referrer"><link rel="icon" href="data:,"><title>Deliveries · webhook-trigger</title>' +
     `<style nonce="${nonce}">${STYLE}${SWATCHES}</style></head><body>${BODY}<script nonce="${nonce}">${SCRIPT}</script></body></html>`
   )
 }
