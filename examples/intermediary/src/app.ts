@@ -1,5 +1,5 @@
 import express from 'express'
-import { type DelivererOptions, type VerifiedWebhook, basic, forward, header, webhook } from '@webhook-trigger/express'
+import { type DelivererOptions, type VerifiedWebhook, adminRouter, basic, bearer, forward, header, webhook } from '@webhook-trigger/express'
 import { outboxFromEnv } from './outbox-from-env.js'
 
 interface CrmEvent {
@@ -28,6 +28,7 @@ function deliveryFromEnv(env: NodeJS.ProcessEnv): DelivererOptions {
  * event at POST /webhook (X-Api-Key: INBOUND_KEY), answers 202 once the
  * event is committed to its outbox, and delivers it transformed to
  * TARGET_URL with TENANT_ID / API_TOKEN, retrying while the receiver is down.
+ * With ADMIN_TOKEN set, the delivery console is at /admin/ (Bearer ADMIN_TOKEN).
  */
 export function createApp(env: NodeJS.ProcessEnv = process.env) {
   const outbox = outboxFromEnv(env)
@@ -40,6 +41,8 @@ export function createApp(env: NodeJS.ProcessEnv = process.env) {
     onEvent: (event) => console.log(`${event.type} id=${event.id}${'attempts' in event ? ` attempts=${event.attempts}` : ''}${'error' in event ? ` error="${event.error}"` : ''}`),
   })
   const app = express()
+  // The delivery console and its API, under their own token, only when one is given.
+  if (env.ADMIN_TOKEN) app.use('/admin', adminRouter({ outbox, auth: bearer({ token: env.ADMIN_TOKEN }) }))
   app.all('/webhook', webhook({ auth: header('X-Api-Key', { tenant: 'crm', token: env.INBOUND_KEY ?? 'crm_key_123' }), envelope: false }), relay)
   return { app, relay, outbox }
 }

@@ -41,6 +41,28 @@ describe('intermediary example (npm start), delivering to the Express receiver',
     await vi.waitFor(() => expect(intermediary.lines).toContain(`delivered id=${id} attempts=1`), { timeout: 5000 })
   })
 
+  it('serves the delivery console and its API at /admin/ with ADMIN_TOKEN, and refuses the API without it', async () => {
+    const receiver = await start('../../express-receiver')
+    const intermediary = await start('..', { TARGET_URL: receiver.url, ADMIN_TOKEN: 'admin_secret_123' })
+    const { id } = (await send(intermediary.url, crm())).json<{ id: string }>()
+    const page = await send(intermediary.url, { method: 'GET', path: '/admin/' })
+    expect(page.status).toBe(200)
+    expect(page.headers['content-security-policy']).toContain("default-src 'none'")
+    expect(page.text).toContain('<title>Deliveries')
+    const admin = { authorization: 'Bearer admin_secret_123' }
+    await vi.waitFor(async () => {
+      const delivered = await send(intermediary.url, { method: 'GET', path: '/admin/events?state=delivered', headers: admin })
+      expect(delivered.json()).toMatchObject({ events: [{ id, state: 'delivered', event: 'customer_update', tenant: 'crm' }] })
+    }, { timeout: 5000 })
+    expect((await send(intermediary.url, { method: 'GET', path: '/admin/events?state=delivered' })).status).toBe(401)
+    expect((await send(intermediary.url, { method: 'GET', path: '/admin/events', headers: { authorization: 'Bearer wrong' } })).status).toBe(401)
+  })
+
+  it('has no admin routes without ADMIN_TOKEN', async () => {
+    const intermediary = await start('..')
+    expect((await send(intermediary.url, { method: 'GET', path: '/admin/' })).status).toBe(404)
+  })
+
   it('refuses a wrong API key and delivers nothing', async () => {
     const receiver = await start('../../express-receiver')
     const intermediary = await start('..', { TARGET_URL: receiver.url })
