@@ -3,8 +3,9 @@ import { type AdminOptions, createAdminHandler, writeResponse } from '@webhook-t
 import type { NextFunction, RequestHandler } from 'express'
 
 /**
- * The JSON admin API over an outbox (list pending and dead events, redeliver,
- * purge, metrics), behind its own credentials. Mount it under a path.
+ * The admin API over an outbox (events pending, dead and delivered with their
+ * attempts, redeliver, purge, metrics) behind its own credentials, and the
+ * delivery console at its root. Mount it under a path; see docs/console.md.
  *
  * @example
  * app.use('/admin', adminRouter({ outbox, auth: bearer({ token: process.env.ADMIN_TOKEN }), metrics }))

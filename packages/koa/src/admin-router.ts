@@ -3,8 +3,9 @@ import type { Context, Middleware, Next } from 'koa'
 import { respond } from './respond.js'
 
 /**
- * The JSON admin API over an outbox (list pending and dead events, redeliver,
- * purge, metrics), behind its own credentials, under `prefix`.
+ * The admin API over an outbox (events pending, dead and delivered with their
+ * attempts, redeliver, purge, metrics) behind its own credentials, and the
+ * delivery console at `prefix` + `/`; see docs/console.md.
  *
  * @example
  * app.use(adminRouter({ prefix: '/admin', outbox, auth: bearer({ token: process.env.ADMIN_TOKEN }), metrics }))
