@@ -63,6 +63,24 @@ describe('createDeliverer()', () => {
     return most
   }
 
+  it('records each attempt with its start, duration, status or error, and the first KiB of the answer, cut between characters', async () => {
+    // 1023 ASCII bytes then 'é' (2 bytes): the 1024-byte cut falls inside it.
+    const long = `${'x'.repeat(1023)}é${'y'.repeat(3000)}`
+    const { deliverer } = await setUp([{ status: 503, body: long }, 'reset', { status: 200, body: 'ok' }])
+    await deliverer.tick()
+    clock += 5000
+    await deliverer.tick()
+    clock += 5 * 60_000
+    await deliverer.tick()
+    const { history } = (await outbox.get('evt_1'))!
+    expect(history).toEqual([
+      { at: T0, duration: expect.any(Number) as number, status: 503, response: 'x'.repeat(1023) },
+      { at: T0 + 5000, duration: expect.any(Number) as number, error: expect.stringMatching(/^the upstream could not be reached/) as string },
+      { at: T0 + 5000 + 5 * 60_000, duration: expect.any(Number) as number, status: 200, response: 'ok' },
+    ])
+    expect(events.map((e) => e.type)).toEqual(['retrying', 'retrying', 'delivered'])
+  })
+
   it('retries a failure on the Standard Webhooks schedule, then delivers with the same idempotency key', async () => {
     const { deliverer } = await setUp([{ status: 500 }, { status: 200 }])
     expect(await deliverer.tick()).toBe(1)
