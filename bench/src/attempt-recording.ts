@@ -10,9 +10,15 @@
  *    delivered and one attempt row is written.
  * B0: the row kept as delivered, no attempt row: splits B's cost between the two.
  * With --baseline, C: another build of sqliteOutbox (e.g. main's), `complete(lease)`.
+ * With --deliver, each run is the whole delivery instead: the events queued, then
+ * sent by the deliverer (32 at once) to a local upstream answering 202, timed until
+ * the last is delivered; the deliverer records attempts whatever the variant, so A
+ * keeps none only because `maxDelivered: 0` deletes on delivery.
  * The variants take turns within each round, so drift in the machine hits them alike.
  */
-import type { Attempt, Outbox } from '@webhook-trigger/core'
+import { type Attempt, type Outbox, createDeliverer, createForwarder } from '@webhook-trigger/core'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { sqliteOutbox } from '@webhook-trigger/outbox-sqlite'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -21,7 +27,12 @@ import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 
 const { values } = parseArgs({
-  options: { events: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '5' }, baseline: { type: 'string' } },
+  options: {
+    events: { type: 'string', default: '20000' },
+    rounds: { type: 'string', default: '5' },
+    baseline: { type: 'string' },
+    deliver: { type: 'boolean', default: false },
+  },
 })
 const EVENTS = Number(values.events)
 const ROUNDS = Number(values.rounds)
@@ -32,7 +43,7 @@ const HEADERS = { 'content-type': 'application/json', 'x-forwarded-for': '127.0.
 
 type Variant = { name: string; open: (path: string) => Outbox; record: boolean }
 
-async function run(variant: Variant, dir: string, round: number): Promise<number> {
+async function churn(variant: Variant, dir: string, round: number): Promise<number> {
   const outbox = variant.open(join(dir, `${variant.name.replace(/\W+/g, '-')}-${round}.sqlite`))
   const now = Date.now()
   const started = performance.now()
@@ -48,11 +59,49 @@ async function run(variant: Variant, dir: string, round: number): Promise<number
   return EVENTS / seconds
 }
 
+
+/** A local upstream answering 202 at once, on a keep-alive socket. */
+const upstream = createServer((req, res) => {
+  req.resume()
+  req.on('end', () => res.writeHead(202, { 'content-type': 'application/json' }).end('{"accepted":true}'))
+})
+if (values.deliver) await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve))
+
+async function deliver(variant: Variant, dir: string, round: number): Promise<number> {
+  const outbox = variant.open(join(dir, `${variant.name.replace(/\W+/g, '-')}-${round}.sqlite`))
+  const forwarder = createForwarder({ to: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/webhook` })
+  let delivered = 0
+  let done: () => void = () => undefined
+  const all = new Promise<void>((resolve) => (done = resolve))
+  const deliverer = createDeliverer(outbox, forwarder, {
+    concurrency: 32,
+    highWaterMark: Infinity,
+    onEvent: (event) => void (event.type === 'delivered' && ++delivered === EVENTS && done()),
+  })
+  const now = Date.now()
+  for (let i = 0; i < EVENTS; i += BATCH) {
+    const ids = Array.from({ length: Math.min(BATCH, EVENTS - i) }, (_, j) => `evt_${round}_${i + j}`)
+    await Promise.all(ids.map((id) => outbox.enqueue({ id, target: 'http://127.0.0.1/', headers: HEADERS, body: BODY, event: 'customer_update', tenant: 'tenant123' }, now)))
+  }
+  const started = performance.now()
+  deliverer.start()
+  deliverer.wake()
+  await all
+  const seconds = (performance.now() - started) / 1000
+  await deliverer.close()
+  await forwarder.close()
+  await outbox.close()
+  return EVENTS / seconds
+}
+
+const run = values.deliver ? deliver : churn
+
 const variants: Variant[] = [
   { name: 'A recording off', open: (path) => sqliteOutbox({ path, maxDelivered: 0 }), record: false },
   { name: 'B recording on', open: (path) => sqliteOutbox({ path }), record: true },
-  { name: 'B0 kept, no attempt', open: (path) => sqliteOutbox({ path }), record: false },
 ]
+// The deliverer always hands over the attempt: B0 would be B again.
+if (!values.deliver) variants.push({ name: 'B0 kept, no attempt', open: (path) => sqliteOutbox({ path }), record: false })
 if (values.baseline !== undefined) {
   const baseline = (await import(pathToFileURL(values.baseline).href)) as { sqliteOutbox: (options: { path: string }) => Outbox }
   variants.push({ name: 'C baseline build', open: (path) => baseline.sqliteOutbox({ path }), record: false })
@@ -68,11 +117,19 @@ try {
   }
 } finally {
   rmSync(dir, { recursive: true, force: true })
+  upstream.close()
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-console.log(`SQLite outbox, ${EVENTS} events x ${ROUNDS} rounds, enqueue + lease + complete in batches of ${BATCH} (events/s)`)
+console.log(
+  values.deliver
+    ? `SQLite outbox, ${EVENTS} events x ${ROUNDS} rounds, delivered to a local upstream by the deliverer, 32 at once (events/s)`
+    : `SQLite outbox, ${EVENTS} events x ${ROUNDS} rounds, enqueue + lease + complete in batches of ${BATCH} (events/s)`,
+)
 for (const [name, xs] of rates) console.log(`${name.padEnd(20)} median ${median(xs).toFixed(0).padStart(7)}   runs ${xs.map((x) => x.toFixed(0)).join(' ')}`)
-const off = median(rates.get('A recording off')!)
-const on = median(rates.get('B recording on')!)
-console.log(`recording on / off: ${(on / off).toFixed(3)}`)
+// Paired by round: each ratio compares runs made moments apart, so load from elsewhere cancels out better than in the medians.
+const off = rates.get('A recording off')!
+for (const [name, xs] of rates) {
+  if (name === 'A recording off') continue
+  console.log(`${name} / A, per round: median ${median(xs.map((x, i) => x / off[i]!)).toFixed(3)}`)
+}
