@@ -129,6 +129,52 @@ describe.skipIf(!runs)('the delivery console in headless Chromium', () => {
     expect(elsewhere, 'nothing fetched from anywhere else').toEqual([])
   })
 
+  it('redelivers all dead events and purges dead events only once the confirm dialog is accepted', async () => {
+    const outbox = memoryOutbox()
+    // Queued as if long ago, so they are leased (and buried) ahead of anything pending.
+    const bury = async (ids: string[]) => {
+      for (const id of ids) await outbox.enqueue({ id, target: 'http://127.0.0.1:1/', headers: {}, body: Buffer.from('{}') }, Date.now() - 3_600_000)
+      for (const lease of await outbox.lease(ids.length, Date.now(), 30_000)) await outbox.bury(lease, 'upstream answer 410', 410)
+    }
+    await bury(['evt_a', 'evt_b'])
+    // No deliverer: redelivered events stay pending where the test can see them.
+    const app = express()
+    app.use('/admin', adminRouter({ outbox, auth: bearer({ token: ADMIN_TOKEN }) }))
+    const server = await listen(createServer(app))
+    cleanup.push(server.close)
+    const context = await browser.newContext()
+    cleanup.push(() => context.close())
+    const page = await context.newPage()
+    let answer = false
+    const asked: string[] = []
+    page.on('dialog', (dialog) => {
+      asked.push(dialog.message())
+      void (answer ? dialog.accept() : dialog.dismiss())
+    })
+    await page.goto(`${server.url}/admin/`)
+    await page.fill('#secret', ADMIN_TOKEN)
+    await page.click('#signin button[type=submit]')
+    await page.click('.tab[data-state="dead"]')
+    await row(page, 'evt_b').waitFor()
+
+    await page.click('#redeliver-all')
+    await page.click('#purge-dead')
+    expect(asked).toEqual(['Redeliver every dead event now?', 'Delete every dead event for good? This cannot be undone.'])
+    expect(await outbox.counts()).toEqual({ pending: 0, dead: 2, delivered: 0 })
+
+    answer = true
+    await page.click('#redeliver-all')
+    await expect.poll(() => page.locator('#notice').textContent()).toBe('2 dead events are queued again.')
+    expect(await outbox.counts()).toEqual({ pending: 2, dead: 0, delivered: 0 })
+    expect(await page.locator('.tab[data-state="pending"] .count').textContent()).toBe('2')
+
+    await bury(['evt_c'])
+    await row(page, 'evt_c').waitFor()
+    await page.click('#purge-dead')
+    await expect.poll(() => page.locator('#notice').textContent()).toBe('1 dead events deleted.')
+    expect(await outbox.counts()).toEqual({ pending: 2, dead: 0, delivered: 0 })
+  })
+
   it('does not act on a form posted from a page on another origin, even with the admin Basic login cached', async () => {
     const outbox = memoryOutbox()
     await outbox.enqueue({ id: 'evt_dead', target: 'http://127.0.0.1:1/', headers: {}, body: Buffer.from('{}') }, Date.now())

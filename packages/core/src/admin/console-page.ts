@@ -96,8 +96,10 @@ const SCRIPT = `
     var d = new Date(iso);
     return d.toDateString() === new Date().toDateString() ? d.toLocaleTimeString() : d.toLocaleString();
   }
+  var failing = false;
   function notice(text, error) {
     var n = $('notice');
+    failing = Boolean(text && error);
     n.textContent = text || '';
     n.className = text ? 'notice' + (error ? ' error' : '') : 'notice hidden';
   }
@@ -244,7 +246,7 @@ const SCRIPT = `
   function refresh() {
     if (!saved) return Promise.resolve();
     return Promise.all([summary(), pages > 1 ? null : list(false), selected ? show(selected) : null])
-      .then(function () { notice(''); $('updated').textContent = 'Updated ' + new Date().toLocaleTimeString(); })
+      .then(function () { if (failing) notice(''); $('updated').textContent = 'Updated ' + new Date().toLocaleTimeString(); })
       .catch(function (err) { notice(err.message, true); });
   }
 

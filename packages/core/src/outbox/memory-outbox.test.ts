@@ -19,4 +19,16 @@ describe('memoryOutbox()', () => {
     push.mockRestore()
     expect(queue.size).toBeLessThan(2000)
   })
+
+  it.each([
+    [{ keepDelivered: -1 }, '"keepDelivered" must be a whole number of ms'],
+    [{ keepDelivered: 1.5 }, '"keepDelivered" must be a whole number of ms'],
+    [{ maxDelivered: Infinity }, '"maxDelivered" must be a whole number of events'],
+    [{ purgeInterval: 0 }, '"purgeInterval" must be a whole number of ms from 1'],
+    [{ purgeInterval: 2 ** 31 }, '"purgeInterval" must be a whole number of ms from 1'],
+    [{ keepDelivred: 1000 }, 'unknown option "keepDelivred"; did you mean "keepDelivered"?'],
+  ])('refuses retention options %j at creation, naming the option', (options, message) => {
+    expect(() => memoryOutbox(options as never)).toThrow(TypeError)
+    expect(() => memoryOutbox(options as never)).toThrow(message)
+  })
 })
