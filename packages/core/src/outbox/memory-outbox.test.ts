@@ -20,6 +20,19 @@ describe('memoryOutbox()', () => {
     expect(queue.size).toBeLessThan(2000)
   })
 
+  it('keeps the 1000 most recent delivered events by default, so the heap holds a bounded history', async () => {
+    const outbox = memoryOutbox()
+    for (let i = 0; i < 1001; i++) {
+      await outbox.enqueue({ id: `evt_${i}`, target: 'http://127.0.0.1:1/', headers: {}, body: Buffer.from('{}') }, i)
+      const [lease] = await outbox.lease(1, i, 30_000)
+      await outbox.complete(lease!, { at: Date.now(), duration: 1, status: 200 })
+    }
+    expect(await outbox.counts()).toEqual({ pending: 0, dead: 0, delivered: 1000 })
+    expect(await outbox.get('evt_0')).toBeUndefined()
+    expect(await outbox.get('evt_1')).toMatchObject({ state: 'delivered' })
+    await outbox.close()
+  })
+
   it.each([
     [{ keepDelivered: -1 }, '"keepDelivered" must be a whole number of ms'],
     [{ keepDelivered: 1.5 }, '"keepDelivered" must be a whole number of ms'],

@@ -6,7 +6,10 @@ import { activityBuckets, decodeCursor, encodeCursor, failed } from './event-que
 import type { Attempt, EventState, Lease, NewMessage, Outbox, OutboxMessage, StoredEvent } from './outbox.js'
 import { RETENTION_KEYS, type RetentionOptions, keepsDelivered, purgeTimer, resolveRetention } from './retention.js'
 
-/** The memory outbox takes the retention options every store takes. */
+/**
+ * The retention options every store takes; here `maxDelivered` defaults to 1000:
+ * a delivered event held in the heap costs about 1.4 KB with a small body.
+ */
 export type MemoryOutboxOptions = RetentionOptions
 
 interface Entry {
@@ -49,7 +52,7 @@ function stored(entry: Entry, withHistory: boolean): StoredEvent {
  */
 export function memoryOutbox(options: MemoryOutboxOptions = {}): Outbox {
   checkOptions('memoryOutbox()', options, RETENTION_KEYS)
-  const retention = resolveRetention(options, 'memoryOutbox()')
+  const retention = resolveRetention(options, 'memoryOutbox()', 1000)
   const keeping = keepsDelivered(retention)
   const entries = new Map<string, Entry>()
   /** Delivered entries, in the order they were delivered. */

@@ -30,8 +30,8 @@ const DAY = 24 * 3600 * 1000
 const MAX_TIMER = 2 ** 31 - 1
 
 /** Copies, defaults and validates the retention options of an outbox factory, once. */
-export function resolveRetention(options: RetentionOptions | undefined, where: string): Retention {
-  const { keepDelivered = 7 * DAY, maxDelivered = 10_000, purgeInterval = 60_000 } = options ?? {}
+export function resolveRetention(options: RetentionOptions | undefined, where: string, defaultMax = 10_000): Retention {
+  const { keepDelivered = 7 * DAY, maxDelivered = defaultMax, purgeInterval = 60_000 } = options ?? {}
   if (!Number.isSafeInteger(keepDelivered) || keepDelivered < 0) {
     throw new TypeError(`${where}: "keepDelivered" must be a whole number of ms, 0 or more, e.g. keepDelivered: 604800000 (7 days)`)
   }
