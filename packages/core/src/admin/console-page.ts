@@ -27,7 +27,7 @@ button.small { padding: 2px 8px; font-size: 12px; }
 .row { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
 .grow { flex: 1; }
 .muted { color: var(--muted); }
-.notice { padding: 10px 14px; border-radius: 8px; margin-bottom: 16px; background: #fff7ed; border: 1px solid #fed7aa; }
+.notice { padding: 10px 14px; border-radius: 8px; margin-bottom: 16px; background: #eff6ff; border: 1px solid #bfdbfe; }
 .notice.error { background: #fef2f2; border-color: #fecaca; color: #991b1b; }
 .hidden { display: none !important; }
 .chart-head { display: flex; align-items: baseline; gap: 16px; margin-bottom: 8px; }
