@@ -1,4 +1,4 @@
-import { checkOptions, optionKeys } from '@webhook-trigger/core'
+import { type Logger, checkLogger, checkOptions, optionKeys } from '@webhook-trigger/core'
 
 export type Synchronous = 'NORMAL' | 'FULL' | 'EXTRA'
 
@@ -26,17 +26,24 @@ export interface SqliteOutboxOptions {
    * @default 5000
    */
   busyTimeout?: number
+  /**
+   * Where to log a commit that failed (error, `commit failed`, with `error`,
+   * `errorCode` such as `SQLITE_FULL`, and `writes`): a pino or bunyan logger.
+   * @default warnings and errors to stderr, each kind at most once a minute
+   */
+  logger?: Logger
 }
 
-export type ResolvedOptions = Required<SqliteOutboxOptions>
+export type ResolvedOptions = Required<Omit<SqliteOutboxOptions, 'logger'>> & { logger: Logger | undefined }
 
 const SYNCHRONOUS: readonly Synchronous[] = ['NORMAL', 'FULL', 'EXTRA']
-const KEYS = optionKeys<SqliteOutboxOptions>()('path', 'synchronous', 'busyTimeout')
+const KEYS = optionKeys<SqliteOutboxOptions>()('path', 'synchronous', 'busyTimeout', 'logger')
 
 /** Copies, defaults and validates once, at creation. */
 export function resolveOptions(options: SqliteOutboxOptions, where = 'sqliteOutbox()'): ResolvedOptions {
   checkOptions(where, options, KEYS)
   const { path, synchronous = 'NORMAL', busyTimeout = 5000 } = options ?? {}
+  const logger = checkLogger(options?.logger, where)
   if (typeof path !== 'string' || path.trim() === '') {
     throw new TypeError(`${where}: "path" must name the database file, e.g. path: './data/outbox.sqlite' (or ':memory:' in tests)`)
   }
@@ -46,5 +53,5 @@ export function resolveOptions(options: SqliteOutboxOptions, where = 'sqliteOutb
   if (!Number.isInteger(busyTimeout) || busyTimeout < 0) {
     throw new TypeError(`${where}: "busyTimeout" must be a whole number of ms, 0 or more, e.g. busyTimeout: 5000`)
   }
-  return { path, synchronous, busyTimeout }
+  return { path, synchronous, busyTimeout, logger }
 }

@@ -1,4 +1,4 @@
-import type { Lease, NewMessage, Outbox } from '@webhook-trigger/core'
+import { type Lease, type NewMessage, type Outbox, type OutboxStats, createLog, errorFields } from '@webhook-trigger/core'
 import Database from 'better-sqlite3'
 import { randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
@@ -27,7 +27,8 @@ const bytes = (body: Uint8Array): Buffer => Buffer.from(body.buffer, body.byteOf
  * const relay = forward({ to, auth, outbox: sqliteOutbox({ path: './data/outbox.sqlite' }) })
  */
 export function sqliteOutbox(options: SqliteOutboxOptions): Outbox {
-  const { path, synchronous, busyTimeout } = resolveOptions(options)
+  const { path, synchronous, busyTimeout, logger } = resolveOptions(options)
+  const log = createLog(logger, 'sqliteOutbox')
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const db = new Database(path, { timeout: busyTimeout })
   try {
@@ -52,8 +53,9 @@ export function sqliteOutbox(options: SqliteOutboxOptions): Outbox {
   const held = (lease: Lease) => ({ id: lease.message.id, token: lease.token })
 
   // The two writes every event makes, committed a turn of the event loop at a time.
-  const insert = groupCommit(db, (row: Row) => (sql.insert.run(row).changes === 1 ? ('queued' as const) : ('duplicate' as const)))
-  const complete = groupCommit(db, (lease: Lease) => sql.complete.run(held(lease)).changes === 1)
+  const failed = (error: unknown, writes: number) => log.error({ ...errorFields(error), writes }, 'commit failed')
+  const insert = groupCommit(db, (row: Row) => (sql.insert.run(row).changes === 1 ? ('queued' as const) : ('duplicate' as const)), failed)
+  const complete = groupCommit(db, (lease: Lease) => sql.complete.run(held(lease)).changes === 1, failed)
 
   return {
     enqueue: (message: NewMessage, now: number) => {
@@ -78,6 +80,15 @@ export function sqliteOutbox(options: SqliteOutboxOptions): Outbox {
     redeliver: (id, now) => settled(() => sql.redeliver.run({ id, now }).changes === 1),
     redeliverAll: (now) => settled(() => sql.redeliverAll.run({ now }).changes),
     purge: (state = 'dead') => settled(() => sql.purge.run(state).changes),
+    stats: () =>
+      settled(() => {
+        const stats: OutboxStats = { pending: 0, dead: 0 }
+        for (const { state, count, oldest } of sql.counts.all()) {
+          stats[state] = count
+          if (state === 'pending') stats.oldestPendingAt = oldest
+        }
+        return stats
+      }),
     close: () =>
       settled(() => {
         insert.flush()

@@ -62,6 +62,7 @@ export interface Statements {
   redeliver: Run<{ id: string; now: number }>
   redeliverAll: Run<{ now: number }>
   purge: Run<[state: OutboxState]>
+  counts: Read<[], { state: OutboxState; count: number; oldest: number }>
 }
 
 /** Creates the table if needed and prepares every statement once. */
@@ -96,6 +97,7 @@ export function prepareStatements(db: Sqlite.Database): Statements {
     redeliver: db.prepare(`UPDATE webhook_outbox SET ${REVIVE} WHERE id = @id AND state = 'dead'`),
     redeliverAll: db.prepare(`UPDATE webhook_outbox SET ${REVIVE} WHERE state = 'dead'`),
     purge: db.prepare(`DELETE FROM webhook_outbox WHERE state = ?`),
+    counts: db.prepare(`SELECT state, count(*) AS count, min(created_at) AS oldest FROM webhook_outbox GROUP BY state`),
   }
 }
 

@@ -64,7 +64,7 @@ export function describeAdmin(name: string, start: StartAdmin): void {
     it('reports metrics', async () => {
       metrics.onEvent({ type: 'received', id: 'a' })
       metrics.onEvent({ type: 'dead', id: 'a', attempts: 8, error: 'x' })
-      expect((await admin('GET', '/metrics')).json()).toEqual({ received: 1, delivered: 0, retried: 0, dead: 1 })
+      expect((await admin('GET', '/metrics')).json()).toEqual({ received: 1, delivered: 0, retried: 0, dead: 1, failed: 0 })
     })
 
     it('answers 400 for an unknown state and 405 for a wrong method', async () => {

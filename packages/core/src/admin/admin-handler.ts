@@ -3,16 +3,36 @@ import { authenticate } from '../auth/authenticate.js'
 import type { AuthScheme } from '../auth/scheme.js'
 import type { Outbox, OutboxMessage, OutboxState } from '../outbox/outbox.js'
 import { type WebhookResponse, problem, problemResponse } from '../problem.js'
+import { type HealthOptions, checkHealth, checkHealthOptions, healthResponse } from '../health/health.js'
+import { type Logger, checkLogger, createLog } from '../log/logger.js'
 import type { Metrics } from './metrics.js'
 import { checkOptions, optionKeys } from '@webhook-trigger/client'
+import { prefersText } from './negotiate.js'
 
 export interface AdminOptions {
   /** The outbox to inspect and act on. */
   outbox: Outbox
   /** The admin's own credentials, e.g. `bearer({ token: process.env.ADMIN_TOKEN })`. Header schemes only. */
   auth: AuthScheme | readonly AuthScheme[]
-  /** Counters to expose at `GET /metrics`. */
+  /**
+   * Counters to expose at `GET /metrics`: JSON, or the Prometheus text
+   * format to a client that asks for it (`Accept: text/plain` or OpenMetrics)
+   * when they come from `@webhook-trigger/prometheus`.
+   */
   metrics?: Metrics
+  /**
+   * `GET /health`: limits beyond which it answers 503, the store's timeout,
+   * and `public: true` to answer it without the admin credentials (a load
+   * balancer's probe).
+   * @default { timeout: 2000, public: false }, no limits
+   */
+  health?: HealthOptions & { public?: boolean }
+  /**
+   * Where to log each state-changing admin action (info, `admin action`,
+   * with `action`, `eventId`, `count`). Never a credential.
+   * @default warnings and errors to stderr, each kind at most once a minute
+   */
+  logger?: Logger
   /**
    * Path the routes live under, for frameworks without mounting (Koa).
    * @default ""
@@ -50,7 +70,7 @@ function summary(message: OutboxMessage) {
 const notFound = (detail: string) => problemResponse(problem('admin.not_found', detail))
 const methodNotAllowed = (allow: string) => problemResponse(problem('method.not_allowed', `Use ${allow}.`, { headers: { allow } }))
 
-const ADMIN_KEYS = optionKeys<AdminOptions>()('outbox', 'auth', 'metrics', 'prefix', 'now')
+const ADMIN_KEYS = optionKeys<AdminOptions>()('outbox', 'auth', 'metrics', 'health', 'logger', 'prefix', 'now')
 
 /**
  * A small JSON admin API over an outbox, behind its own credentials:
@@ -59,7 +79,8 @@ const ADMIN_KEYS = optionKeys<AdminOptions>()('outbox', 'auth', 'metrics', 'pref
  * - `POST /events/<id>/redeliver`: a dead event back to pending
  * - `POST /events/redeliver`: every dead event back to pending
  * - `DELETE /events?state=dead`: purge
- * - `GET /metrics`: received, delivered, retried, dead
+ * - `GET /metrics`: received, delivered, retried, dead (JSON), or the Prometheus text format when asked
+ * - `GET /health`: the store reachable, pending and dead counts, the oldest pending age; 200 or 503
  *
  * @example
  * app.use('/admin', adminRouter({ outbox, auth: bearer({ token: process.env.ADMIN_TOKEN }) }))
@@ -74,8 +95,10 @@ export function createAdminHandler(options: AdminOptions, where = 'createAdminHa
   const { outbox, metrics } = options
   const prefix = options.prefix ?? ''
   const now = options.now ?? Date.now
+  const { public: publicHealth = false, ...healthOptions } = checkHealthOptions(options.health, where)
+  const log = createLog(checkLogger(options.logger, where), 'admin')
 
-  async function route(method: string, path: string, query: URLSearchParams): Promise<WebhookResponse | undefined> {
+  async function route(method: string, path: string, query: URLSearchParams, accept: string | undefined): Promise<WebhookResponse | undefined> {
     const state = (query.get('state') ?? 'dead') as OutboxState
     if (path === '/events') {
       if (state !== 'dead' && state !== 'pending') return problemResponse(problem('admin.bad_request', 'state must be "pending" or "dead".'))
@@ -95,8 +118,15 @@ export function createAdminHandler(options: AdminOptions, where = 'createAdminHa
       const id = decodeURIComponent(one[1]!)
       return (await outbox.redeliver(id, now())) ? json(200, { redelivered: 1, id }) : notFound('No dead event has this id.')
     }
-    if (path === '/metrics') return method === 'GET' ? json(200, metrics?.snapshot() ?? {}) : methodNotAllowed('GET')
+    if (path === '/metrics') return method === 'GET' ? metricsResponse(accept) : methodNotAllowed('GET')
+    if (path === '/health') return method === 'GET' ? healthResponse(await checkHealth(outbox, healthOptions, now)) : methodNotAllowed('GET')
     return undefined
+  }
+
+  async function metricsResponse(accept: string | undefined): Promise<WebhookResponse> {
+    if (metrics?.exposition === undefined || !prefersText(accept)) return json(200, metrics?.snapshot() ?? {})
+    const { contentType, body } = await metrics.exposition()
+    return { status: 200, headers: { 'content-type': contentType, 'cache-control': 'no-store' }, body }
   }
 
   return {
@@ -104,11 +134,21 @@ export function createAdminHandler(options: AdminOptions, where = 'createAdminHa
       const url = new URL(request.url ?? '/', 'http://admin.invalid')
       if (!url.pathname.startsWith(prefix)) return undefined
       const path = url.pathname.slice(prefix.length).replace(/\/$/, '') || '/'
-      if (!['/events', '/events/redeliver', '/metrics'].includes(path) && !/^\/events\/[^/]+\/redeliver$/.test(path)) return undefined
+      if (!['/events', '/events/redeliver', '/metrics', '/health'].includes(path) && !/^\/events\/[^/]+\/redeliver$/.test(path)) return undefined
+      if (path === '/health' && publicHealth) return route(request.method ?? 'GET', path, url.searchParams, undefined)
+      const method = request.method ?? 'GET'
       const who = await authenticate(schemes, request.headers, request.rawHeaders)
-      if (who.ok === false) return problemResponse(who.problem)
+      if (who.ok === false) {
+        log.info({ method, path, outcome: 'refused', code: who.problem.code }, 'admin request refused')
+        return problemResponse(who.problem)
+      }
       if (who.ok === 'body') return problemResponse(problem('auth.invalid', 'The admin API takes header credentials, not signatures.'))
-      return route(request.method ?? 'GET', path, url.searchParams)
+      const response = await route(method, path, url.searchParams, request.headers.accept)
+      // What changed the outbox, and on whose credentials (the tenant the admin scheme names, never the token).
+      if (method !== 'GET' && method !== 'HEAD' && response !== undefined) {
+        log.info({ method, path, status: response.status, tenant: who.who.tenant, outcome: response.status < 300 ? 'done' : 'refused' }, 'admin action')
+      }
+      return response
     },
   }
 }

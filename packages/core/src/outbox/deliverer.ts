@@ -1,15 +1,27 @@
 import { setMaxListeners } from 'node:events'
 import { type RetryPolicy, type RetryPolicyOptions, STANDARD_SCHEDULE, createRetryPolicy } from '@webhook-trigger/client'
 import { type AttemptResult, type Forwarder, outcomeOf } from '../forward/forwarder.js'
+import { type Logger, checkLogger, createLog, errorFields } from '../log/logger.js'
 import type { Lease, Outbox } from './outbox.js'
 import { checkOptions, optionKeys } from '@webhook-trigger/client'
 
-/** What the deliverer reports, for logs and metrics. Never carries a credential or a body. */
+/**
+ * What `forward()` reports, for logs and metrics. Never carries a credential or a body.
+ *
+ * - `received`: an event taken for delivery (queued, or about to be relayed).
+ * - `attempt`: one request to the upstream, `ok` when it answered 2xx.
+ * - `delivered`, `retrying`, `dead`: what a queued attempt decided; `failed`: a relay that gave up.
+ *
+ * `durationMs` is the attempt's (for an outcome, the attempt that decided it);
+ * `status` is the upstream's answer, absent when there was none.
+ */
 export type DeliveryEvent =
-  | { type: 'received'; id: string }
-  | { type: 'delivered'; id: string; attempts: number; status: number }
-  | { type: 'retrying'; id: string; attempts: number; nextAttemptAt: number; error: string }
-  | { type: 'dead'; id: string; attempts: number; error: string }
+  | { type: 'received'; id: string; tenant?: string; event?: string }
+  | { type: 'attempt'; id: string; attempt: number; ok: boolean; durationMs: number; status?: number; error?: string }
+  | { type: 'delivered'; id: string; attempts: number; status: number; durationMs?: number }
+  | { type: 'retrying'; id: string; attempts: number; nextAttemptAt: number; error: string; status?: number; durationMs?: number }
+  | { type: 'dead'; id: string; attempts: number; error: string; status?: number; durationMs?: number }
+  | { type: 'failed'; id: string; attempts: number; error: string; status?: number; durationMs?: number }
 
 export interface DelivererOptions {
   /**
@@ -50,8 +62,13 @@ export interface DelivererOptions {
   maxWait?: number
   /** Epoch-ms clock, injectable for tests. @default Date.now */
   now?: () => number
-  /** Called for every delivery outcome. */
+  /** Called for every attempt and delivery outcome. It must not throw. */
   onEvent?: (event: DeliveryEvent) => void
+  /**
+   * Where to log a failing outbox (error, `outbox call failed`, with `error` and `errorCode`).
+   * @default warnings and errors to stderr, each kind at most once a minute
+   */
+  logger?: Logger
 }
 
 export interface Deliverer {
@@ -74,6 +91,9 @@ export interface Deliverer {
 
 const QUEUE_RETRY: RetryPolicyOptions = { delays: STANDARD_SCHEDULE, maxRetryAfter: 24 * 3600 * 1000 }
 
+/** Milliseconds since `started` (a `performance.now()`), to the microsecond. */
+export const elapsed = (started: number): number => Math.round((performance.now() - started) * 1000) / 1000
+
 function describe(result: AttemptResult): { error: string; status?: number } {
   if (result.kind === 'error') return { error: result.message }
   const kind = result.status >= 300 && result.status < 400 ? 'redirect (not followed)' : 'answer'
@@ -89,7 +109,7 @@ function describe(result: AttemptResult): { error: string; status?: number } {
  * deliverer.start()
  * process.on('SIGTERM', () => deliverer.close())
  */
-const DELIVERER_KEYS = optionKeys<DelivererOptions>()('retry', 'leaseMs', 'pollInterval', 'concurrency', 'highWaterMark', 'maxWait', 'now', 'onEvent')
+const DELIVERER_KEYS = optionKeys<DelivererOptions>()('retry', 'leaseMs', 'pollInterval', 'concurrency', 'highWaterMark', 'maxWait', 'now', 'onEvent', 'logger')
 
 export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: DelivererOptions = {}): Deliverer {
   checkOptions('delivery', options, DELIVERER_KEYS)
@@ -111,6 +131,7 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
   }
   const now = options.now ?? Date.now
   const report = options.onEvent ?? (() => undefined)
+  const log = createLog(checkLogger(options.logger, 'delivery'), 'deliverer')
   const inFlight = new Map<Lease, Promise<void>>()
   const abort = new AbortController()
   // Every send listens on this one signal until undici has closed its answer, which can be just
@@ -170,27 +191,32 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
 
   async function send(lease: Lease): Promise<void> {
     const { message } = lease
+    const { id, attempts } = message
+    const started = performance.now()
     const result = await forwarder.attempt({ body: message.body, headers: message.headers, signal: abort.signal })
+    const durationMs = elapsed(started)
     if (closing && result.kind === 'error' && abort.signal.aborted) {
       await outbox.release(lease)
       return
     }
-    if (result.kind === 'response' && result.status >= 200 && result.status < 300) {
-      await outbox.complete(lease)
-      return report({ type: 'delivered', id: message.id, attempts: message.attempts, status: result.status })
-    }
+    const ok = result.kind === 'response' && result.status >= 200 && result.status < 300
     const { error, status } = describe(result)
-    const decision = policy.next(outcomeOf(result), message.attempts, now())
+    report(ok ? { type: 'attempt', id, attempt: attempts, ok, durationMs, status } : { type: 'attempt', id, attempt: attempts, ok, durationMs, status, error })
+    if (ok) {
+      await outbox.complete(lease)
+      return report({ type: 'delivered', id, attempts, status: status!, durationMs })
+    }
+    const decision = policy.next(outcomeOf(result), attempts, now())
     if (!decision.retry) {
       await outbox.bury(lease, error, status)
-      return report({ type: 'dead', id: message.id, attempts: message.attempts, error })
+      return report({ type: 'dead', id, attempts, error, status, durationMs })
     }
     const nextAttemptAt = now() + decision.delay
     await outbox.retry(lease, nextAttemptAt, error, status)
-    report({ type: 'retrying', id: message.id, attempts: message.attempts, nextAttemptAt, error })
+    report({ type: 'retrying', id, attempts, nextAttemptAt, error, status, durationMs })
   }
 
-  const warn = (error: unknown) => process.emitWarning(`webhook-trigger deliverer: ${String(error)}`)
+  const warn = (error: unknown) => log.error(errorFields(error), 'outbox call failed')
 
   /** Leases up to `room` due messages; ones that arrive after close() began are released unsent. */
   async function take(room: number): Promise<Lease[]> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { mergeHeaders } from '../merge-headers.js'
 import { DueQueue } from './due-queue.js'
-import type { Lease, NewMessage, Outbox, OutboxMessage, OutboxState } from './outbox.js'
+import type { Lease, NewMessage, Outbox, OutboxMessage, OutboxState, OutboxStats } from './outbox.js'
 
 interface Entry {
   message: OutboxMessage
@@ -132,6 +132,16 @@ export function memoryOutbox(): Outbox {
         }
       }
       return Promise.resolve(count)
+    },
+
+    stats() {
+      const stats: OutboxStats = { pending: 0, dead: 0 }
+      for (const { state, message } of entries.values()) {
+        stats[state]++
+        // Insertion order is queue order, and a redelivered message keeps its createdAt: take the minimum.
+        if (state === 'pending' && message.createdAt < (stats.oldestPendingAt ?? Infinity)) stats.oldestPendingAt = message.createdAt
+      }
+      return Promise.resolve(stats)
     },
 
     purge(state = 'dead') {
