@@ -1,4 +1,5 @@
 import express from 'express'
+import { pino, type Logger } from 'pino'
 import { type DelivererOptions, type VerifiedWebhook, basic, forward, header, webhook } from '@webhook-trigger/express'
 import { outboxFromEnv } from './outbox-from-env.js'
 
@@ -29,17 +30,19 @@ function deliveryFromEnv(env: NodeJS.ProcessEnv): DelivererOptions {
  * event is committed to its outbox, and delivers it transformed to
  * TARGET_URL with TENANT_ID / API_TOKEN, retrying while the receiver is down.
  */
-export function createApp(env: NodeJS.ProcessEnv = process.env) {
-  const outbox = outboxFromEnv(env)
+export function createApp(env: NodeJS.ProcessEnv = process.env, logger: Logger = pino()) {
+  const outbox = outboxFromEnv(env, logger)
   const relay = forward({
     to: env.TARGET_URL ?? 'http://127.0.0.1:3000/webhook',
     auth: basic({ tenant: env.TENANT_ID ?? 'tenant123', token: env.API_TOKEN ?? 'api_token_abc123' }),
     transform: toEnvelope,
     outbox,
     delivery: deliveryFromEnv(env),
-    onEvent: (event) => console.log(`${event.type} id=${event.id}${'attempts' in event ? ` attempts=${event.attempts}` : ''}${'error' in event ? ` error="${event.error}"` : ''}`),
+    // One JSON line per delivery outcome: `event delivered`, `delivery failed, will retry`, `event dead`.
+    logger,
   })
   const app = express()
-  app.all('/webhook', webhook({ auth: header('X-Api-Key', { tenant: 'crm', token: env.INBOUND_KEY ?? 'crm_key_123' }), envelope: false }), relay)
+  // One JSON line per event received: `webhook accepted` (or `webhook refused`, with its problem code).
+  app.all('/webhook', webhook({ auth: header('X-Api-Key', { tenant: 'crm', token: env.INBOUND_KEY ?? 'crm_key_123' }), envelope: false, logger }), relay)
   return { app, relay, outbox }
 }

@@ -4,6 +4,7 @@ export { adminRouter } from './admin-router.js'
 export {
   basic,
   bearer,
+  checkHealth,
   createMetrics,
   githubSignature,
   hashToken,
@@ -23,9 +24,14 @@ export type {
   DeliveryEvent,
   Envelope,
   ForwardOptions,
+  Health,
+  HealthOptions,
   Identity,
+  Logger,
   Outbox,
+  OutboxStats,
   Problem,
   ProblemCode,
+  RequestEvent,
   VerifiedWebhook,
 } from '@webhook-trigger/core'
