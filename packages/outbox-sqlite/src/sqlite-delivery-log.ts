@@ -4,8 +4,8 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { type SqliteOutboxOptions, resolveOptions } from './sqlite-outbox-options.js'
 
-/** The same file settings as sqliteOutbox(), whose file it may share. */
-export type SqliteDeliveryLogOptions = SqliteOutboxOptions
+/** The same file settings as sqliteOutbox(), whose file it may share. A failing claim is logged by webhook(), whose check it fails. */
+export type SqliteDeliveryLogOptions = Omit<SqliteOutboxOptions, 'logger'>
 
 // `expires_at` is decided by the caller's `now`, so the log honours any clock it
 // is given; the index lets the prune find expired rows without a table scan.
