@@ -55,6 +55,18 @@ describe('intermediary example (npm start), delivering to the Express receiver',
     expect(acceptedEvents(receiver)).toEqual([])
   })
 
+  it('with ADMIN_TOKEN: health and Prometheus metrics under /admin, behind the admin token', async () => {
+    const receiver = await start('../../express-receiver')
+    const intermediary = await start('..', { TARGET_URL: receiver.url, ADMIN_TOKEN: 'admin_token_example' })
+    expect((await send(intermediary.url, crm())).status).toBe(202)
+    const admin = (path: string, headers: Record<string, string> = {}) => send(intermediary.url, { method: 'GET', path: `/admin${path}`, headers: { authorization: 'Bearer admin_token_example', ...headers } })
+    await vi.waitFor(async () => expect((await admin('/health')).json()).toMatchObject({ ok: true, reachable: true, pending: 0, dead: 0 }), { timeout: 5000 })
+    const metrics = await admin('/metrics', { accept: 'text/plain' })
+    expect(metrics.text).toMatch(/^webhook_trigger_requests_total\{outcome="accepted",code=""\} 1$/m)
+    expect(metrics.text).toMatch(/^webhook_trigger_deliveries_total\{outcome="delivered"\} 1$/m)
+    expect((await send(intermediary.url, { method: 'GET', path: '/admin/health' })).status).toBe(401)
+  })
+
   it('delivers an event that arrived while the receiver was down, once it is back', async () => {
     const port = await freePort()
     const intermediary = await start('..', { TARGET_URL: `http://127.0.0.1:${port}/webhook` })
