@@ -38,10 +38,12 @@ export type ResolvedOptions = Required<Omit<SqliteOutboxOptions, 'logger'>> & { 
 
 const SYNCHRONOUS: readonly Synchronous[] = ['NORMAL', 'FULL', 'EXTRA']
 const KEYS = optionKeys<SqliteOutboxOptions>()('path', 'synchronous', 'busyTimeout', 'logger')
+/** The file settings alone: what sqliteDeliveryLog() takes. */
+export const FILE_KEYS: readonly string[] = KEYS.filter((key) => key !== 'logger')
 
 /** Copies, defaults and validates once, at creation. */
-export function resolveOptions(options: SqliteOutboxOptions, where = 'sqliteOutbox()'): ResolvedOptions {
-  checkOptions(where, options, KEYS)
+export function resolveOptions(options: SqliteOutboxOptions, where = 'sqliteOutbox()', keys = KEYS): ResolvedOptions {
+  checkOptions(where, options, keys)
   const { path, synchronous = 'NORMAL', busyTimeout = 5000 } = options ?? {}
   const logger = checkLogger(options?.logger, where)
   if (typeof path !== 'string' || path.trim() === '') {
