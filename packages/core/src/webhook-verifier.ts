@@ -17,7 +17,7 @@ import type { DeliveryLog } from './replay/delivery-log.js'
 import { type DedupeOptions, type Tracked, createDeliveryTracker } from './replay/delivery-tracker.js'
 import type { EventSchemas, VerifiedWebhook } from './webhook.js'
 import { checkOptions, optionKeys } from '@webhook-trigger/client'
-import { type Logger, checkLogger, createLog, errorFields } from './log/logger.js'
+import { type Logger, checkLogger, createLog, errorFields, listening } from './log/logger.js'
 
 export interface WebhookOptions<S extends EventSchemas = EventSchemas> {
   /**
@@ -244,6 +244,7 @@ export function createWebhookVerifier<S extends EventSchemas>(
   const methodNotAllowed = refusal(problem('method.not_allowed', 'Send webhooks with POST.', { headers: { allow: 'POST' } }))
   const signedButParsed = refusal(rawBodyGone('A signature is verified over the exact body bytes, but a body parser consumed them before the webhook middleware.'))
   const observing = () => onRequest !== undefined || log.enabled('info')
+  const hook = listening(onRequest, log, 'onRequest')
 
   /** A 5xx refusal is our configuration's fault: worth a warning even when nothing else is logged. */
   function misconfigured(refused: Refusal): Refusal {
@@ -349,7 +350,7 @@ export function createWebhookVerifier<S extends EventSchemas>(
     return (error, result) => {
       const durationMs = Math.round((performance.now() - started) * 1000) / 1000
       const event = requestEvent(error === null ? result : undefined, durationMs)
-      onRequest?.(event)
+      hook(event)
       if (event.outcome === 'refused' && event.status! >= 500) log.warn(event, 'webhook refused')
       else if (event.outcome !== 'error') log.info(event, event.outcome === 'accepted' ? 'webhook accepted' : event.outcome === 'refused' ? 'webhook refused' : 'webhook duplicate')
       if (error === null) done(null, result)

@@ -81,6 +81,12 @@ describe('webhook() logs and reports each request', () => {
     expect(written).toEqual(['webhook-trigger warn [webhook] webhook refused {"outcome":"refused","code":"server.raw_body_unavailable","status":500}\n'])
   })
 
+  it('an onRequest that throws is logged, and the request is still answered', async () => {
+    const { url, log } = await start({ onRequest: () => { throw new TypeError('listener bug') } })
+    expect((await post(url, { authorization: `Bearer ${TOKEN}` })).status).toBe(202)
+    await vi.waitFor(() => expect(log.lines).toContainEqual(expect.objectContaining({ level: 50, msg: 'listener threw', listener: 'onRequest', error: 'TypeError' })))
+  })
+
   it('refuses a logger without the four methods, and an onRequest that is not a function, at creation', () => {
     const auth = bearer(tenants({ acme: TOKEN }))
     expect(() => webhook({ auth, logger: { info() {} } as never })).toThrow(/webhook\(\): "logger" must have error, warn, info and debug methods/)
@@ -106,6 +112,22 @@ describe('forward() logs delivery outcomes and reports health', () => {
     expect(log.text()).not.toContain('database is locked')
     expect(await queued.health()).toEqual({ ok: true, reachable: true, pending: 0, dead: 0, oldestPendingAgeSeconds: 0 })
     expect(await relay.health()).toEqual({ ok: true, reachable: true })
+  })
+
+  it('an onEvent that throws is logged, and the queued event is still delivered once', async () => {
+    const log = captureLog('info')
+    const upstream = await startUpstream([{ status: 202 }])
+    const outbox = memoryOutbox()
+    const relay = forward({ to: `${upstream.url}/webhook`, outbox, logger: log.logger, delivery: { pollInterval: 10 }, onEvent: () => { throw new Error('listener bug') } })
+    const app = express5()
+    app.use(relay)
+    const server = await listen(createServer(app))
+    closing.push(() => server.close(), () => relay.close(), () => upstream.close())
+    expect((await send(server.url, { headers: json, body: EVENT })).status).toBe(202)
+    await vi.waitFor(() => expect(log.lines).toContainEqual(expect.objectContaining({ msg: 'event delivered' })))
+    expect(await outbox.stats()).toEqual({ pending: 0, dead: 0 })
+    expect(upstream.received).toHaveLength(1)
+    expect(log.lines).toContainEqual(expect.objectContaining({ level: 50, msg: 'listener threw', listener: 'onEvent', error: 'Error' }))
   })
 
   it('relay: event delivered with the upstream status and the attempt, or relay failed after the retries', async () => {

@@ -1,4 +1,4 @@
-import type { Log } from '../log/logger.js'
+import { type Log, listening } from '../log/logger.js'
 import type { DeliveryEvent } from '../outbox/deliverer.js'
 
 /**
@@ -7,6 +7,7 @@ import type { DeliveryEvent } from '../outbox/deliverer.js'
  * attempt; info: delivered; warn: retrying, a relay that failed; error: dead.
  */
 export function deliveryReport(log: Log, onEvent: ((event: DeliveryEvent) => void) | undefined): (event: DeliveryEvent) => void {
+  const listener = listening(onEvent, log, 'onEvent')
   return function report(event) {
     switch (event.type) {
       case 'received':
@@ -38,6 +39,6 @@ export function deliveryReport(log: Log, onEvent: ((event: DeliveryEvent) => voi
         break
       }
     }
-    onEvent?.(event)
+    listener(event)
   }
 }

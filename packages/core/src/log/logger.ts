@@ -77,3 +77,19 @@ export function errorFields(error: unknown): { error: string; errorCode?: string
   const code = (error as { code?: unknown } | null)?.code
   return typeof code === 'string' || typeof code === 'number' ? { error: name, errorCode: String(code) } : { error: name }
 }
+
+/**
+ * The app's listener (`onEvent`, `onRequest`), made safe to call on our
+ * path: one that throws is logged (error, `listener threw`), never left to
+ * break a delivery or hang a request.
+ */
+export function listening<E>(listener: ((event: E) => void) | undefined, log: Log, name: string): (event: E) => void {
+  if (listener === undefined) return () => undefined
+  return (event) => {
+    try {
+      listener(event)
+    } catch (error) {
+      log.error({ listener: name, ...errorFields(error) }, 'listener threw')
+    }
+  }
+}

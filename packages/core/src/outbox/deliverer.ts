@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events'
 import { type RetryPolicy, type RetryPolicyOptions, STANDARD_SCHEDULE, createRetryPolicy } from '@webhook-trigger/client'
 import { type AttemptResult, type Forwarder, outcomeOf } from '../forward/forwarder.js'
-import { type Logger, checkLogger, createLog, errorFields } from '../log/logger.js'
+import { type Logger, checkLogger, createLog, errorFields, listening } from '../log/logger.js'
 import type { Lease, Outbox } from './outbox.js'
 import { checkOptions, optionKeys } from '@webhook-trigger/client'
 
@@ -130,8 +130,8 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
     throw new TypeError(`delivery: "maxWait" must be a number of ms from 0 to 2147483647, e.g. 5000; got ${String(maxWait)}`)
   }
   const now = options.now ?? Date.now
-  const report = options.onEvent ?? (() => undefined)
   const log = createLog(checkLogger(options.logger, 'delivery'), 'deliverer')
+  const report = listening(options.onEvent, log, 'onEvent')
   const inFlight = new Map<Lease, Promise<void>>()
   const abort = new AbortController()
   // Every send listens on this one signal until undici has closed its answer, which can be just
@@ -201,18 +201,22 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
     }
     const ok = result.kind === 'response' && result.status >= 200 && result.status < 300
     const { error, status } = describe(result)
-    report(ok ? { type: 'attempt', id, attempt: attempts, ok, durationMs, status } : { type: 'attempt', id, attempt: attempts, ok, durationMs, status, error })
+    // Reported once settled in the outbox, so what a listener does cannot hold the settlement up.
+    const attempt: DeliveryEvent = ok ? { type: 'attempt', id, attempt: attempts, ok, durationMs, status } : { type: 'attempt', id, attempt: attempts, ok, durationMs, status, error }
     if (ok) {
       await outbox.complete(lease)
+      report(attempt)
       return report({ type: 'delivered', id, attempts, status: status!, durationMs })
     }
     const decision = policy.next(outcomeOf(result), attempts, now())
     if (!decision.retry) {
       await outbox.bury(lease, error, status)
+      report(attempt)
       return report({ type: 'dead', id, attempts, error, status, durationMs })
     }
     const nextAttemptAt = now() + decision.delay
     await outbox.retry(lease, nextAttemptAt, error, status)
+    report(attempt)
     report({ type: 'retrying', id, attempts, nextAttemptAt, error, status, durationMs })
   }
 
