@@ -80,7 +80,7 @@ export interface WebhookOptions<S extends EventSchemas = EventSchemas> {
   logger?: Logger
   /**
    * Called once per request with its outcome and how long the checks took,
-   * e.g. `prometheusMetrics().onRequest`. It must not throw.
+   * e.g. `prometheusMetrics().onRequest`. One that throws is logged (`listener threw`).
    * @default undefined
    */
   onRequest?: (event: RequestEvent) => void

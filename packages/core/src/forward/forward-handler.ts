@@ -37,7 +37,7 @@ export interface ForwardOptions extends ForwarderOptions {
   delivery?: DelivererOptions
   /**
    * Called when an event is received, for each attempt and for each delivery
-   * outcome; `createMetrics().onEvent` counts them. It must not throw.
+   * outcome; `createMetrics().onEvent` counts them. One that throws is logged (`listener threw`).
    */
   onEvent?: (event: DeliveryEvent) => void
   /**

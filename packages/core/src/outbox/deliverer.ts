@@ -62,7 +62,7 @@ export interface DelivererOptions {
   maxWait?: number
   /** Epoch-ms clock, injectable for tests. @default Date.now */
   now?: () => number
-  /** Called for every attempt and delivery outcome. It must not throw. */
+  /** Called for every attempt and delivery outcome; one that throws is logged (`listener threw`). */
   onEvent?: (event: DeliveryEvent) => void
   /**
    * Where to log a failing outbox (error, `outbox call failed`, with `error` and `errorCode`).
