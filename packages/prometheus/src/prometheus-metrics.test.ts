@@ -259,6 +259,7 @@ describe('a real Prometheus server scraping GET /admin/metrics', () => {
       console.warn('Skipping the Prometheus scrape test: no prometheus binary on PATH (apt-get install prometheus).')
       return context.skip()
     }
+    const sent = performance.now()
     for (let i = 0; i < 3; i++) expect((await sendEvent(app.url)).status).toBe(202)
     expect((await sendEvent(app.url, 'wrong')).status).toBe(401)
     // Scraped every second; the bound covers a few scrapes and Prometheus' own start.
@@ -269,6 +270,7 @@ describe('a real Prometheus server scraping GET /admin/metrics', () => {
       },
       { timeout: 20_000, interval: 250 },
     )
+    console.log(`prometheus scrape: the counter read back through /api/v1/query ${Math.round(performance.now() - sent)} ms after the webhooks`)
     const refused = await query(prometheus!.url, 'webhook_trigger_requests_total{outcome="refused"}')
     expect(refused).toEqual([expect.objectContaining({ metric: expect.objectContaining({ code: 'auth.invalid' }) as unknown, value: [expect.any(Number), '1'] })])
     const up = await query(prometheus!.url, 'up{job="webhook-trigger"}')

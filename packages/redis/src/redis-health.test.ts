@@ -69,8 +69,10 @@ describe.skipIf(!hasRedisServer)('GET /admin/health and forward().health() on re
     await once(redis, 'exit')
     const started = performance.now()
     const down = await health()
-    // The bound the issue asks for: the health timeout, plus room for a loaded machine.
-    expect(performance.now() - started).toBeLessThan(TIMEOUT + 1500)
+    const took = performance.now() - started
+    console.log(`redis health: 503 ${Math.round(took)} ms after Redis went down (timeout ${TIMEOUT} ms)`)
+    // The bound asked for: the health timeout, plus room for a loaded machine.
+    expect(took).toBeLessThan(TIMEOUT + 1500)
     expect(down.status).toBe(503)
     expect(down.json()).toMatchObject({ ok: false, reachable: false })
     expect(await relay.health({ timeout: TIMEOUT })).toMatchObject({ ok: false, reachable: false })
