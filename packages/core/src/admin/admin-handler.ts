@@ -28,8 +28,9 @@ export interface AdminOptions {
    */
   health?: HealthOptions & { public?: boolean }
   /**
-   * Where to log each state-changing admin action (info, `admin action`,
-   * with `action`, `eventId`, `count`). Never a credential.
+   * Where to log each state-changing admin request (info, `admin action`,
+   * with `method`, `path`, `status`, `outcome` and the admin's `tenant`) and
+   * each refused one (`admin request refused`, with its `code`). Never a credential.
    * @default warnings and errors to stderr, each kind at most once a minute
    */
   logger?: Logger
