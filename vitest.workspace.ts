@@ -17,6 +17,7 @@ const resolve = {
     '@webhook-trigger/testkit': source('testkit'),
     '@webhook-trigger/outbox-sqlite': source('outbox-sqlite'),
     '@webhook-trigger/redis': source('redis'),
+    '@webhook-trigger/prometheus': source('prometheus'),
   },
 }
 
@@ -38,6 +39,7 @@ export default [
   project('koa', ['packages/koa/src/**/*.test.ts']),
   project('outbox-sqlite', ['packages/outbox-sqlite/src/**/*.test.ts']),
   project('redis', ['packages/redis/src/**/*.test.ts']),
+  project('prometheus', ['packages/prometheus/src/**/*.test.ts']),
   project('examples', ['examples/*/src/**/*.test.ts']),
   project('bench', ['bench/src/**/*.test.ts']),
   // npm pack, fresh apps, registry installs and a native build: minutes, not seconds.

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { type RunningExample, runExample } from '@webhook-trigger/testkit'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RunningExample, acceptedEvents, runExample } from '@webhook-trigger/testkit'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 const run = promisify(execFile)
@@ -25,7 +25,7 @@ describe('client example (npm start -w examples/client)', () => {
     expect(code).toBe(0)
     const result = JSON.parse(stdout) as { outcome: string; idempotencyKey: string }
     expect(result).toMatchObject({ outcome: 'delivered', status: 202, attempts: 1 })
-    expect(receiver.lines).toContain(`accepted event=customer_update tenant=tenant123 id=${result.idempotencyKey}`)
+    await vi.waitFor(() => expect(acceptedEvents(receiver)).toContainEqual({ eventId: result.idempotencyKey, tenant: 'tenant123', event: 'customer_update' }))
   })
 
   it('exits 1 and prints the receiver\'s problem for a wrong token', async () => {

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { type RunningExample, describeReceiverExample, runExample, send } from '@webhook-trigger/testkit'
+import { type RunningExample, acceptedEvents, describeReceiverExample, runExample, send } from '@webhook-trigger/testkit'
 import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { DEMO_SECRET } from './app.js'
@@ -22,15 +22,18 @@ describe('express receiver example: Standard Webhooks at POST /webhook/signed', 
     const signature = new Webhook(DEMO_SECRET).sign(headers['webhook-id'], new Date(Number(headers['webhook-timestamp']) * 1000), body)
     const reply = await send(signedUrl(), { path: '/webhook/signed', headers: { ...headers, 'webhook-signature': signature, 'content-type': 'application/json' }, body })
     expect(reply.status).toBe(202)
-    await vi.waitFor(() => expect(example.lines).toContain('accepted event=customer_update tenant=tenant123 id=msg_demo_1'))
+    await vi.waitFor(() => expect(acceptedEvents(example)).toContainEqual({ eventId: 'msg_demo_1', tenant: 'tenant123', event: 'customer_update' }))
     const replay = await send(signedUrl(), { path: '/webhook/signed', headers: { ...headers, 'webhook-signature': signature, 'content-type': 'application/json' }, body })
     expect(replay.json()).toMatchObject({ accepted: true, replay: true })
+    await vi.waitFor(() => expect(example.logs()).toContainEqual(expect.objectContaining({ msg: 'webhook duplicate', eventId: 'msg_demo_1', status: 202 })))
+    expect(example.lines.join('\n')).not.toContain(DEMO_SECRET.slice('whsec_'.length))
   })
 
   it('refuses an unsigned event', async () => {
     const reply = await send(signedUrl(), { path: '/webhook/signed', headers: { 'content-type': 'application/json' }, body: '{"event":"a","data":{}}' })
     expect(reply.status).toBe(401)
     expect(reply.headersDistinct['www-authenticate']).toEqual(['StandardWebhooks realm="webhook"'])
+    await vi.waitFor(() => expect(example.logs()).toContainEqual(expect.objectContaining({ msg: 'webhook refused', code: 'auth.missing', status: 401 })))
   })
 })
 

@@ -1,5 +1,8 @@
 import express from 'express'
+import { pino, type Logger } from 'pino'
+import { Registry } from 'prom-client'
 import { type DelivererOptions, type VerifiedWebhook, adminRouter, basic, bearer, forward, header, webhook } from '@webhook-trigger/express'
+import { prometheusMetrics } from '@webhook-trigger/prometheus'
 import { outboxFromEnv } from './outbox-from-env.js'
 
 interface CrmEvent {
@@ -28,21 +31,27 @@ function deliveryFromEnv(env: NodeJS.ProcessEnv): DelivererOptions {
  * event at POST /webhook (X-Api-Key: INBOUND_KEY), answers 202 once the
  * event is committed to its outbox, and delivers it transformed to
  * TARGET_URL with TENANT_ID / API_TOKEN, retrying while the receiver is down.
- * With ADMIN_TOKEN set, the delivery console is at /admin/ (Bearer ADMIN_TOKEN).
+ * With ADMIN_TOKEN set, the delivery console is at /admin/ (Bearer ADMIN_TOKEN), with
+ * Prometheus metrics at /admin/metrics and /admin/health.
  */
-export function createApp(env: NodeJS.ProcessEnv = process.env) {
-  const outbox = outboxFromEnv(env)
+export function createApp(env: NodeJS.ProcessEnv = process.env, logger: Logger = pino()) {
+  const outbox = outboxFromEnv(env, logger)
+  const registry = new Registry()
+  const metrics = prometheusMetrics({ registry, outbox })
   const relay = forward({
     to: env.TARGET_URL ?? 'http://127.0.0.1:3000/webhook',
     auth: basic({ tenant: env.TENANT_ID ?? 'tenant123', token: env.API_TOKEN ?? 'api_token_abc123' }),
     transform: toEnvelope,
     outbox,
     delivery: deliveryFromEnv(env),
-    onEvent: (event) => console.log(`${event.type} id=${event.id}${'attempts' in event ? ` attempts=${event.attempts}` : ''}${'error' in event ? ` error="${event.error}"` : ''}`),
+    // One JSON line per delivery outcome: `event delivered`, `delivery failed, will retry`, `event dead`.
+    logger,
+    onEvent: metrics.onEvent,
   })
   const app = express()
-  // The delivery console and its API, under their own token, only when one is given.
-  if (env.ADMIN_TOKEN) app.use('/admin', adminRouter({ outbox, auth: bearer({ token: env.ADMIN_TOKEN }) }))
-  app.all('/webhook', webhook({ auth: header('X-Api-Key', { tenant: 'crm', token: env.INBOUND_KEY ?? 'crm_key_123' }), envelope: false }), relay)
-  return { app, relay, outbox }
+  // The delivery console, its API, metrics and health, under their own token, only when one is given.
+  if (env.ADMIN_TOKEN) app.use('/admin', adminRouter({ outbox, auth: bearer({ token: env.ADMIN_TOKEN }), metrics, logger }))
+  // One JSON line per event received: `webhook accepted` (or `webhook refused`, with its problem code).
+  app.all('/webhook', webhook({ auth: header('X-Api-Key', { tenant: 'crm', token: env.INBOUND_KEY ?? 'crm_key_123' }), envelope: false, logger, onRequest: metrics.onRequest }), relay)
+  return { app, relay, outbox, registry }
 }

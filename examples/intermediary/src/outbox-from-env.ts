@@ -1,4 +1,4 @@
-import type { Outbox } from '@webhook-trigger/express'
+import type { Logger, Outbox } from '@webhook-trigger/express'
 import { sqliteOutbox } from '@webhook-trigger/outbox-sqlite'
 import { redisOutbox } from '@webhook-trigger/redis'
 
@@ -7,7 +7,7 @@ import { redisOutbox } from '@webhook-trigger/redis'
  * 202 survives kill -9 and a restart; Redis when several instances share the
  * work (OUTBOX=redis, REDIS_URL, REDIS_QUEUE).
  */
-export function outboxFromEnv(env: NodeJS.ProcessEnv): Outbox {
+export function outboxFromEnv(env: NodeJS.ProcessEnv, logger?: Logger): Outbox {
   if (env.OUTBOX === 'redis') {
     return redisOutbox({
       connection: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
@@ -15,8 +15,9 @@ export function outboxFromEnv(env: NodeJS.ProcessEnv): Outbox {
       ...(env.REDIS_STALLED_MS && { stalledInterval: Number(env.REDIS_STALLED_MS) }),
       // The same lease the deliverer asks for, so a lease is one atomic step.
       ...(env.LEASE_MS && { leaseMs: Number(env.LEASE_MS) }),
+      logger,
     })
   }
   if (env.OUTBOX !== undefined && env.OUTBOX !== 'sqlite') throw new Error(`OUTBOX must be "sqlite" or "redis", got "${env.OUTBOX}"`)
-  return sqliteOutbox({ path: env.OUTBOX_PATH ?? 'data/outbox.sqlite' })
+  return sqliteOutbox({ path: env.OUTBOX_PATH ?? 'data/outbox.sqlite', logger })
 }

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type RunningExample, runExample, send } from '@webhook-trigger/testkit'
+import { type RunningExample, acceptedEvents, runExample, send } from '@webhook-trigger/testkit'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
@@ -37,8 +37,14 @@ describe('intermediary example (npm start), delivering to the Express receiver',
     const reply = await send(intermediary.url, crm())
     expect(reply.status).toBe(202)
     const { id } = reply.json<{ id: string }>()
-    await vi.waitFor(() => expect(receiver.lines).toContain(`accepted event=customer_update tenant=tenant123 id=${id}`), { timeout: 5000 })
-    await vi.waitFor(() => expect(intermediary.lines).toContain(`delivered id=${id} attempts=1`), { timeout: 5000 })
+    const delivered = { eventId: id, tenant: 'tenant123', event: 'customer_update' }
+    await vi.waitFor(() => expect(acceptedEvents(receiver)).toContainEqual(delivered), { timeout: 5000 })
+    await vi.waitFor(() => expect(intermediary.logs()).toContainEqual(expect.objectContaining({ msg: 'event delivered', eventId: id, attempt: 1, upstreamStatus: 202 })), { timeout: 5000 })
+    // One line as it came in, one as it went out.
+    expect(acceptedEvents(intermediary)).toEqual([{ eventId: id, tenant: 'crm', event: '' }])
+    expect(intermediary.logs().filter((line) => line.eventId === id).map((line) => line.msg)).toEqual(['webhook accepted', 'event delivered'])
+    const everything = [...intermediary.lines, ...receiver.lines].join('\n')
+    for (const secret of ['crm_key_123', 'api_token_abc123', 'contact.updated']) expect(everything).not.toContain(secret)
   })
 
   it('serves the delivery console and its API at /admin/ with ADMIN_TOKEN, and refuses the API without it', async () => {
@@ -67,7 +73,20 @@ describe('intermediary example (npm start), delivering to the Express receiver',
     const receiver = await start('../../express-receiver')
     const intermediary = await start('..', { TARGET_URL: receiver.url })
     expect((await send(intermediary.url, crm('wrong'))).status).toBe(401)
-    expect(receiver.lines.filter((line) => line.startsWith('accepted'))).toEqual([])
+    await vi.waitFor(() => expect(intermediary.logs()).toContainEqual(expect.objectContaining({ msg: 'webhook refused', code: 'auth.invalid' })))
+    expect(acceptedEvents(receiver)).toEqual([])
+  })
+
+  it('with ADMIN_TOKEN: health and Prometheus metrics under /admin, behind the admin token', async () => {
+    const receiver = await start('../../express-receiver')
+    const intermediary = await start('..', { TARGET_URL: receiver.url, ADMIN_TOKEN: 'admin_token_example' })
+    expect((await send(intermediary.url, crm())).status).toBe(202)
+    const admin = (path: string, headers: Record<string, string> = {}) => send(intermediary.url, { method: 'GET', path: `/admin${path}`, headers: { authorization: 'Bearer admin_token_example', ...headers } })
+    await vi.waitFor(async () => expect((await admin('/health')).json()).toMatchObject({ ok: true, reachable: true, pending: 0, dead: 0 }), { timeout: 5000 })
+    const metrics = await admin('/metrics', { accept: 'text/plain' })
+    expect(metrics.text).toMatch(/^webhook_trigger_requests_total\{outcome="accepted",code=""\} 1$/m)
+    expect(metrics.text).toMatch(/^webhook_trigger_deliveries_total\{outcome="delivered"\} 1$/m)
+    expect((await send(intermediary.url, { method: 'GET', path: '/admin/health' })).status).toBe(401)
   })
 
   it('delivers an event that arrived while the receiver was down, once it is back', async () => {
@@ -76,9 +95,9 @@ describe('intermediary example (npm start), delivering to the Express receiver',
     const reply = await send(intermediary.url, crm())
     expect(reply.status).toBe(202)
     const { id } = reply.json<{ id: string }>()
-    await vi.waitFor(() => expect(intermediary.lines.join('\n')).toContain(`retrying id=${id} attempts=1`), { timeout: 5000 })
+    await vi.waitFor(() => expect(intermediary.logs()).toContainEqual(expect.objectContaining({ msg: 'delivery failed, will retry', eventId: id, attempt: 1, outcome: 'retrying' })), { timeout: 5000 })
     const receiver = await start('../../express-receiver', { PORT: String(port) })
     // The next attempt is due 5 s after the first (Standard Webhooks schedule).
-    await vi.waitFor(() => expect(receiver.lines).toContain(`accepted event=customer_update tenant=tenant123 id=${id}`), { timeout: 10_000 })
+    await vi.waitFor(() => expect(acceptedEvents(receiver)).toContainEqual({ eventId: id, tenant: 'tenant123', event: 'customer_update' }), { timeout: 10_000 })
   })
 })

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http'
+import { pino } from 'pino'
 import { bench, describe } from 'vitest'
 import { authenticate, basic, bearer, checkEnvelope, createWebhookVerifier, parseJson, tenants } from './index.js'
 
@@ -64,10 +65,21 @@ describe.each([
 // The whole pipeline minus HTTP and stream reading: what the parts above add
 // up to once the verifier strings them together (awaits, result objects, id).
 describe('createWebhookVerifier().verify()', () => {
+  const body = { kind: 'bytes', bytes: REFERENCE } as const
   const verifier = createWebhookVerifier({ auth: both })
+  // What observing costs: an onRequest hook, and a pino line per request (written to /dev/null).
+  const hooked = createWebhookVerifier({ auth: both, onRequest: () => undefined })
+  const logged = createWebhookVerifier({ auth: both, logger: pino(pino.destination('/dev/null')) })
 
   bench('the reference payload as bytes, Basic', async () => {
-    const body = { kind: 'bytes', bytes: REFERENCE } as const
     expectOk(await verifier.verify({ method: 'POST', ...basicRequest, body }), 'verify')
+  })
+
+  bench('the same, with an onRequest hook', async () => {
+    expectOk(await hooked.verify({ method: 'POST', ...basicRequest, body }), 'verify')
+  })
+
+  bench('the same, with a pino logger at info', async () => {
+    expectOk(await logged.verify({ method: 'POST', ...basicRequest, body }), 'verify')
   })
 })

@@ -14,6 +14,7 @@ export { acceptedResponse, handlerTable, isThenable } from './handlers.js'
 export {
   createWebhookVerifier,
   type VerifyCallback,
+  type RequestEvent,
   type VerifyResult,
   type WebhookOptions,
   type WebhookRequest,
@@ -50,6 +51,7 @@ export type {
   Outbox,
   OutboxMessage,
   OutboxState,
+  OutboxStats,
   StoredEvent,
 } from './outbox/outbox.js'
 export { memoryOutbox, type MemoryOutboxOptions } from './outbox/memory-outbox.js'
@@ -78,3 +80,6 @@ export { memoryDeliveryLog, type Claim, type DeliveryLog } from './replay/delive
 export { createDeliveryTracker, type DedupeOptions, type DeliveryTracker } from './replay/delivery-tracker.js'
 export { createAdminHandler, type AdminHandler, type AdminOptions, type AdminRequest } from './admin/admin-handler.js'
 export { createMetrics, type Metrics, type MetricsSnapshot } from './admin/metrics.js'
+export { checkHealth, healthResponse, type Health, type HealthLimit, type HealthOptions } from './health/health.js'
+export { createLog, errorFields, isLogger, checkLogger, type Log, type LogFields, type Logger } from './log/logger.js'
+export { createStderrLogger, type StderrLoggerOptions } from './log/stderr-logger.js'

@@ -12,11 +12,12 @@ import { checkPath, pathMatcher } from './path.js'
 import { type Envelope, checkEnvelope } from './payload/envelope.js'
 import { DEFAULT_MAX_DEPTH, checkParsed, parseJson } from './payload/parse-json.js'
 import { isStandardSchema, validateSchema } from './payload/schema.js'
-import { type Problem, type WebhookResponse, problem, problemResponse } from './problem.js'
+import { type Problem, type ProblemCode, type WebhookResponse, problem, problemResponse } from './problem.js'
 import type { DeliveryLog } from './replay/delivery-log.js'
 import { type DedupeOptions, type Tracked, createDeliveryTracker } from './replay/delivery-tracker.js'
 import type { EventSchemas, VerifiedWebhook } from './webhook.js'
 import { checkOptions, optionKeys } from '@webhook-trigger/client'
+import { type Logger, checkLogger, createLog, errorFields, listening } from './log/logger.js'
 
 export interface WebhookOptions<S extends EventSchemas = EventSchemas> {
   /**
@@ -68,6 +69,37 @@ export interface WebhookOptions<S extends EventSchemas = EventSchemas> {
    * @default {}
    */
   schemas?: S
+  /**
+   * Where to log: a pino or bunyan logger, or anything with their
+   * `info(fields, message)` shape. One line per request: `webhook accepted`
+   * (info), `webhook refused` (info; warn for a 5xx) or `webhook check failed`
+   * (error), with `eventId`, `tenant`, `event`, `outcome`, `code`, `status`
+   * and `durationMs`; never a credential or a body.
+   * @default warnings and errors to stderr, each kind at most once a minute
+   */
+  logger?: Logger
+  /**
+   * Called once per request with its outcome and how long the checks took,
+   * e.g. `prometheusMetrics().onRequest`. One that throws is logged (`listener threw`).
+   * @default undefined
+   */
+  onRequest?: (event: RequestEvent) => void
+}
+
+/** What `webhook()` reports about each request, for logs and metrics. Never a credential or a body. */
+export interface RequestEvent {
+  /** accepted: the handler runs. refused: a problem answer. duplicate: a delivery already handled, answered 202. error: a lookup or store failed. */
+  outcome: 'accepted' | 'refused' | 'duplicate' | 'error'
+  /** The refusal's problem code. */
+  code?: ProblemCode
+  /** The status of the answer given instead of running the handler (refused, duplicate). */
+  status?: number
+  /** From the request reaching the checks to their verdict, in ms; the handler's own time is not in it. */
+  durationMs: number
+  /** The delivery id (accepted, duplicate). */
+  eventId?: string
+  tenant?: string
+  event?: string
 }
 
 /** A request as every framework can describe it. */
@@ -92,13 +124,14 @@ export type VerifyResult =
       /**
        * Present when the delivery is tracked for replay protection: call it
        * once the answer is out, `true` when it was a 2xx. It records the
-       * delivery as handled, or frees its id for the sender's retry.
+       * delivery as handled, or frees its id for the sender's retry. It never
+       * rejects: a delivery log that fails is logged.
        * `settleOnFinish(res, result)` does this for a Node response.
        */
       settle?: (handled: boolean) => Promise<void>
     }
-  /** Answer with `response` and run no handler: a refusal (`problem`), or a replay already handled. */
-  | { ok: false; response: WebhookResponse; problem?: Problem }
+  /** Answer with `response` and run no handler: a refusal (`problem`), or a replay already handled (its `id`). */
+  | { ok: false; response: WebhookResponse; problem?: Problem; id?: string }
 
 /**
  * Called once with what `verify()` found. An error is a credentials lookup,
@@ -155,7 +188,7 @@ function isScheme(value: unknown): value is AuthScheme {
 
 /** `on` and `handler` are read by the adapters' dispatch, from the same options object. */
 const WEBHOOK_KEYS = optionKeys<WebhookOptions & { on?: unknown; handler?: unknown }>()(
-  'auth', 'path', 'limit', 'maxDepth', 'envelope', 'replay', 'dedupe', 'schemas', 'on', 'handler',
+  'auth', 'path', 'limit', 'maxDepth', 'envelope', 'replay', 'dedupe', 'schemas', 'logger', 'onRequest', 'on', 'handler',
 )
 
 function normalise<S extends EventSchemas>(options: WebhookOptions<S>, where: string) {
@@ -185,7 +218,10 @@ function normalise<S extends EventSchemas>(options: WebhookOptions<S>, where: st
   const envelope = options.envelope ?? true
   if (typeof envelope !== 'boolean') throw new TypeError(`${where}: "envelope" must be true or false`)
   const tracker = createDeliveryTracker(options.replay, options.dedupe, where)
-  return { schemes: auth, path, maxDepth, schemas, envelope, tracker, limit: parseLimit(options.limit, 'limit', where) }
+  const logger = checkLogger(options.logger, where)
+  const { onRequest } = options
+  if (onRequest !== undefined && typeof onRequest !== 'function') throw new TypeError(`${where}: "onRequest" must be a function, e.g. onRequest: metrics.onRequest`)
+  return { schemes: auth, path, maxDepth, schemas, envelope, tracker, limit: parseLimit(options.limit, 'limit', where), logger, onRequest }
 }
 
 /**
@@ -201,19 +237,19 @@ export function createWebhookVerifier<S extends EventSchemas>(
   options: WebhookOptions<S>,
   where = 'createWebhookVerifier()',
 ): WebhookVerifier {
-  const { schemes, path, maxDepth, schemas, envelope: requireEnvelope, tracker, limit } = normalise(options, where)
+  const { schemes, path, maxDepth, schemas, envelope: requireEnvelope, tracker, limit, logger, onRequest } = normalise(options, where)
+  const log = createLog(logger, 'webhook')
   const memo = connectionMemo(schemes)
   const credentialFields = Object.freeze(schemes.flatMap((scheme) => (scheme.field === undefined ? [] : [scheme.field])))
   const methodNotAllowed = refusal(problem('method.not_allowed', 'Send webhooks with POST.', { headers: { allow: 'POST' } }))
   const signedButParsed = refusal(rawBodyGone('A signature is verified over the exact body bytes, but a body parser consumed them before the webhook middleware.'))
-  let warned = false
+  const observing = () => onRequest !== undefined || log.enabled('info')
+  const hook = listening(onRequest, log, 'onRequest')
 
-  function unreadable(problem: Problem): Refusal {
-    if (problem.status >= 500 && !warned) {
-      warned = true
-      process.emitWarning(`${where}: ${problem.detail}`, { code: 'WEBHOOK_TRIGGER_BODY_GONE' })
-    }
-    return refusal(problem)
+  /** A 5xx refusal is our configuration's fault: worth a warning even when nothing else is logged. */
+  function misconfigured(refused: Refusal): Refusal {
+    if (!observing()) log.warn({ outcome: 'refused', code: refused.problem!.code, status: refused.response.status }, 'webhook refused')
+    return refused
   }
 
   /** Credentials, media type and declared size: a refusal, or the sender as far as the headers tell. */
@@ -236,9 +272,9 @@ export function createWebhookVerifier<S extends EventSchemas>(
 
   /** Signature, JSON, envelope, schema, then the delivery id (and replay or duplicate). */
   function fromBody(headers: IncomingHttpHeaders, auth: Admitted, read: Payload): VerifyResult | Promise<VerifyResult> {
-    if (!read.ok) return unreadable(read.problem)
+    if (!read.ok) return read.problem.status >= 500 ? misconfigured(refusal(read.problem)) : refusal(read.problem)
     if (auth.ok === true) return fromPayload(headers, auth.who, read)
-    if (read.bytes === undefined) return signedButParsed
+    if (read.bytes === undefined) return misconfigured(signedButParsed)
     return auth.finish(read.bytes).then((signed) => (signed.ok ? fromPayload(headers, signed.who, read) : refusal(signed.problem)))
   }
 
@@ -265,7 +301,7 @@ export function createWebhookVerifier<S extends EventSchemas>(
   }
 
   function verified(tracked: Tracked, { who, event, data, payload, rawBody }: Checked): VerifyResult {
-    if ('response' in tracked) return { ok: false, response: tracked.response, problem: tracked.problem }
+    if ('response' in tracked) return { ok: false, response: tracked.response, problem: tracked.problem, id: tracked.id }
     const webhook: VerifiedWebhook = {
       id: tracked.id,
       tenant: who.tenant,
@@ -277,15 +313,24 @@ export function createWebhookVerifier<S extends EventSchemas>(
       receivedAt: new Date(),
       credentialFields,
     }
-    return tracked.settle === undefined ? { ok: true, webhook } : { ok: true, webhook, settle: tracked.settle }
+    return tracked.settle === undefined ? { ok: true, webhook } : { ok: true, webhook, settle: settling(tracked.settle, tracked.id) }
+  }
+
+  /** A settle that never rejects: a delivery log that fails to record is logged, and the sender's retry is handled again. */
+  function settling(settle: (handled: boolean) => Promise<void>, eventId: string) {
+    return (handled: boolean) => settle(handled).catch((error: unknown) => log.warn({ eventId, ...errorFields(error) }, 'could not record the delivery as handled'))
   }
 
   // Waits only where a step returned a promise (async lookups, signatures,
   // schemas, delivery logs) and for the body's events: every await would be
   // a trip through the microtask queue on every request.
-  function run(request: WebhookRequest, done: VerifyCallback): void {
+  function run(request: WebhookRequest, given: VerifyCallback): void {
+    const done = observing() ? observed(given) : given
     if (request.method !== 'POST') return done(null, methodNotAllowed)
-    const failed = (error: Error) => done(error, undefined)
+    const failed = (error: Error) => {
+      log.error(errorFields(error), 'webhook check failed')
+      done(error, undefined)
+    }
     after(
       () => fromHeaders(request),
       (admitted) => {
@@ -299,6 +344,20 @@ export function createWebhookVerifier<S extends EventSchemas>(
     )
   }
 
+  /** The callback, reporting the verdict first: to `onRequest`, and as one log line. */
+  function observed(done: VerifyCallback): VerifyCallback {
+    const started = performance.now()
+    return (error, result) => {
+      const durationMs = Math.round((performance.now() - started) * 1000) / 1000
+      const event = requestEvent(error === null ? result : undefined, durationMs)
+      hook(event)
+      if (event.outcome === 'refused' && event.status! >= 500) log.warn(event, 'webhook refused')
+      else if (event.outcome !== 'error') log.info(event, event.outcome === 'accepted' ? 'webhook accepted' : event.outcome === 'refused' ? 'webhook refused' : 'webhook duplicate')
+      if (error === null) done(null, result)
+      else done(error, undefined)
+    }
+  }
+
   function verify(request: WebhookRequest): Promise<VerifyResult>
   function verify(request: WebhookRequest, callback: VerifyCallback): void
   function verify(request: WebhookRequest, callback?: VerifyCallback): Promise<VerifyResult> | undefined {
@@ -307,4 +366,16 @@ export function createWebhookVerifier<S extends EventSchemas>(
   }
 
   return { handles: pathMatcher(path), verify }
+}
+
+/** The verdict as a `RequestEvent`: who and what, never how they proved it. */
+function requestEvent(result: VerifyResult | undefined, durationMs: number): RequestEvent {
+  if (result === undefined) return { outcome: 'error', durationMs }
+  if (result.ok) {
+    const { id, tenant, event } = result.webhook
+    return { outcome: 'accepted', durationMs, eventId: id, tenant, event }
+  }
+  const { status } = result.response
+  if (result.problem !== undefined) return { outcome: 'refused', code: result.problem.code, status, durationMs }
+  return { outcome: 'duplicate', status, durationMs, eventId: result.id }
 }

@@ -31,6 +31,7 @@ export function settleOnFinish(res: ServerResponse, result: VerifyResult & { ok:
   if (settle === undefined) return
   res.once('close', () => {
     const handled = res.writableFinished && res.statusCode >= 200 && res.statusCode < 300
-    settle(handled).catch((error: unknown) => process.emitWarning(`webhook-trigger: could not record delivery ${result.webhook.id}: ${String(error)}`))
+    // The verifier's settle never rejects: it logs a delivery log that failed.
+    void settle(handled)
   })
 }

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http'
-import { describeAdmin, listen } from '@webhook-trigger/testkit'
+import { type StartAdmin, describeAdmin, describeHealth, listen } from '@webhook-trigger/testkit'
 import express4 from 'express4'
 import express5 from 'express5'
 import { adminRouter } from './index.js'
@@ -8,9 +8,11 @@ for (const [name, express] of [
   ['express 4', express4],
   ['express 5', express5],
 ] as const) {
-  describeAdmin(name, async (options) => {
+  const start: StartAdmin = async (options) => {
     const app = express()
     app.use('/admin', adminRouter(options))
     return listen(createServer(app))
-  })
+  }
+  describeAdmin(name, start)
+  describeHealth(name, start)
 }

@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { type ForwardHandler, type ForwardOptions, type VerifiedWebhook, createForwardHandler, nodeRequest, writeResponse } from '@webhook-trigger/core'
+import { type ForwardHandler, type ForwardOptions, type HealthOptions, type VerifiedWebhook, createForwardHandler, nodeRequest, writeResponse } from '@webhook-trigger/core'
 import type { NextFunction, RequestHandler } from 'express'
 
 type NodeRequest = IncomingMessage & { body?: unknown; rawBody?: unknown; webhook?: VerifiedWebhook }
 
 /** The middleware, plus the handle to shut its deliveries down. */
-export type ForwardMiddleware = RequestHandler & Pick<ForwardHandler, 'close' | 'deliverer'>
+export type ForwardMiddleware = RequestHandler & Pick<ForwardHandler, 'close' | 'deliverer' | 'health'>
 
 /**
  * Express middleware that forwards webhooks to one configured upstream,
@@ -27,5 +27,5 @@ export function forward(options: ForwardOptions): ForwardMiddleware {
       .then((response) => writeResponse(res, response), next)
   }
 
-  return Object.assign(forwardMiddleware as RequestHandler, { close: () => handler.close(), deliverer: handler.deliverer })
+  return Object.assign(forwardMiddleware as RequestHandler, { close: () => handler.close(), deliverer: handler.deliverer, health: (options?: HealthOptions) => handler.health(options) })
 }

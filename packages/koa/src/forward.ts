@@ -1,9 +1,9 @@
-import { type ForwardHandler, type ForwardOptions, createForwardHandler } from '@webhook-trigger/core'
+import { type ForwardHandler, type ForwardOptions, type HealthOptions, createForwardHandler } from '@webhook-trigger/core'
 import type { Context, Middleware, Next } from 'koa'
 import { requestOf, respond } from './respond.js'
 
 /** The middleware, plus the handle to shut its deliveries down. */
-export type ForwardMiddleware = Middleware & Pick<ForwardHandler, 'close' | 'deliverer'>
+export type ForwardMiddleware = Middleware & Pick<ForwardHandler, 'close' | 'deliverer' | 'health'>
 
 /**
  * Koa middleware that forwards webhooks to one configured upstream,
@@ -27,5 +27,5 @@ export function forward(options: ForwardOptions): ForwardMiddleware {
     respond(ctx, response)
   }
 
-  return Object.assign(forwardMiddleware, { close: () => handler.close(), deliverer: handler.deliverer })
+  return Object.assign(forwardMiddleware, { close: () => handler.close(), deliverer: handler.deliverer, health: (options?: HealthOptions) => handler.health(options) })
 }

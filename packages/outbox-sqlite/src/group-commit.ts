@@ -26,7 +26,7 @@ type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown }
  * IMMEDIATE), so a database locked by another process fails the batch once,
  * after one busy timeout, rather than once per write.
  */
-export function groupCommit<A, R>(db: Sqlite.Database, write: (arg: A) => R): GroupCommit<A, R> {
+export function groupCommit<A, R>(db: Sqlite.Database, write: (arg: A) => R, failed?: (error: unknown, writes: number) => void): GroupCommit<A, R> {
   let queued: Array<Call<A, R>> = []
   // A transaction function called inside another runs as a savepoint.
   const alone = db.transaction(write)
@@ -48,6 +48,7 @@ export function groupCommit<A, R>(db: Sqlite.Database, write: (arg: A) => R): Gr
     try {
       outcomes = together.immediate(calls)
     } catch (error) {
+      failed?.(error, calls.length)
       for (const call of calls) call.reject(error)
       return
     }

@@ -115,6 +115,7 @@ describe('sqliteDeliveryLog()', () => {
     [{ path: ':memory:', synchronous: 'OFF' }, '"synchronous" must be one of'],
     [{ path: ':memory:', busyTimeout: 1.5 }, '"busyTimeout" must be a whole number'],
     [{ pth: ':memory:' }, 'unknown option "pth"; did you mean "path"?'],
+    [{ path: ':memory:', logger: console }, 'unknown option "logger"'],
   ])('rejects %j at creation with a TypeError that names the option', (options, text) => {
     const create = () => sqliteDeliveryLog(options as Parameters<typeof sqliteDeliveryLog>[0])
     expect(create).toThrow(TypeError)

@@ -2,10 +2,10 @@ import type { Claim, DeliveryLog } from '@webhook-trigger/core'
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { type SqliteOutboxOptions, resolveOptions } from './sqlite-outbox-options.js'
+import { FILE_KEYS, type SqliteOutboxOptions, resolveOptions } from './sqlite-outbox-options.js'
 
-/** The same file settings as sqliteOutbox(), whose file it may share. */
-export type SqliteDeliveryLogOptions = SqliteOutboxOptions
+/** The same file settings as sqliteOutbox(), whose file it may share. A failing claim is logged by webhook(), whose check it fails. */
+export type SqliteDeliveryLogOptions = Omit<SqliteOutboxOptions, 'logger'>
 
 // `expires_at` is decided by the caller's `now`, so the log honours any clock it
 // is given; the index lets the prune find expired rows without a table scan.
@@ -46,7 +46,7 @@ type Mark = { key: string; state: Known['state']; hash: string; expires: number 
  * webhook({ auth, dedupe: { log: sqliteDeliveryLog({ path: './data/webhook.sqlite' }), window: '24h' } })
  */
 export function sqliteDeliveryLog(options: SqliteDeliveryLogOptions): DeliveryLog & { close(): Promise<void> } {
-  const { path, synchronous, busyTimeout } = resolveOptions(options, 'sqliteDeliveryLog()')
+  const { path, synchronous, busyTimeout } = resolveOptions(options, 'sqliteDeliveryLog()', FILE_KEYS)
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const db = new Database(path, { timeout: busyTimeout })
   try {

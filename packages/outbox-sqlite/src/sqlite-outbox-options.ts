@@ -1,4 +1,4 @@
-import { RETENTION_KEYS, type Retention, type RetentionOptions, checkOptions, optionKeys, resolveRetention } from '@webhook-trigger/core'
+import { type Logger, RETENTION_KEYS, type Retention, type RetentionOptions, checkLogger, checkOptions, optionKeys, resolveRetention } from '@webhook-trigger/core'
 
 export type Synchronous = 'NORMAL' | 'FULL' | 'EXTRA'
 
@@ -26,6 +26,12 @@ export interface SqliteOutboxOptions extends RetentionOptions {
    * @default 5000
    */
   busyTimeout?: number
+  /**
+   * Where to log a commit that failed (error, `commit failed`, with `error`,
+   * `errorCode` such as `SQLITE_FULL`, and `writes`): a pino or bunyan logger.
+   * @default warnings and errors to stderr, each kind at most once a minute
+   */
+  logger?: Logger
 }
 
 export interface ResolvedOptions {
@@ -33,14 +39,18 @@ export interface ResolvedOptions {
   synchronous: Synchronous
   busyTimeout: number
   retention: Retention
+  logger: Logger | undefined
 }
 
 const SYNCHRONOUS: readonly Synchronous[] = ['NORMAL', 'FULL', 'EXTRA']
-const KEYS = optionKeys<SqliteOutboxOptions>()('path', 'synchronous', 'busyTimeout', ...RETENTION_KEYS)
+const KEYS = optionKeys<SqliteOutboxOptions>()('path', 'synchronous', 'busyTimeout', 'logger', ...RETENTION_KEYS)
+/** The file settings alone: what sqliteDeliveryLog() takes. */
+export const FILE_KEYS: readonly string[] = ['path', 'synchronous', 'busyTimeout']
 
 /** Copies, defaults and validates once, at creation. */
-export function resolveOptions(options: SqliteOutboxOptions, where = 'sqliteOutbox()'): ResolvedOptions {
-  checkOptions(where, options, KEYS)
+export function resolveOptions(options: SqliteOutboxOptions, where = 'sqliteOutbox()', keys = KEYS): ResolvedOptions {
+  checkOptions(where, options, keys)
+  const logger = checkLogger(options?.logger, where)
   const { path, synchronous = 'NORMAL', busyTimeout = 5000 } = options ?? {}
   if (typeof path !== 'string' || path.trim() === '') {
     throw new TypeError(`${where}: "path" must name the database file, e.g. path: './data/outbox.sqlite' (or ':memory:' in tests)`)
@@ -51,5 +61,5 @@ export function resolveOptions(options: SqliteOutboxOptions, where = 'sqliteOutb
   if (!Number.isInteger(busyTimeout) || busyTimeout < 0) {
     throw new TypeError(`${where}: "busyTimeout" must be a whole number of ms, 0 or more, e.g. busyTimeout: 5000`)
   }
-  return { path, synchronous, busyTimeout, retention: resolveRetention(options, where) }
+  return { path, synchronous, busyTimeout, retention: resolveRetention(options, where), logger }
 }

@@ -1,4 +1,18 @@
-import { type Attempt, type EventState, type Lease, type NewMessage, type Outbox, activityBuckets, decodeCursor, encodeCursor, keepsDelivered, purgeTimer } from '@webhook-trigger/core'
+import {
+  type Attempt,
+  type EventState,
+  type Lease,
+  type NewMessage,
+  type Outbox,
+  type OutboxStats,
+  activityBuckets,
+  createLog,
+  decodeCursor,
+  encodeCursor,
+  errorFields,
+  keepsDelivered,
+  purgeTimer,
+} from '@webhook-trigger/core'
 import Database from 'better-sqlite3'
 import { randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
@@ -27,7 +41,8 @@ const bytes = (body: Uint8Array): Buffer => Buffer.from(body.buffer, body.byteOf
  * const relay = forward({ to, auth, outbox: sqliteOutbox({ path: './data/outbox.sqlite' }) })
  */
 export function sqliteOutbox(options: SqliteOutboxOptions): Outbox {
-  const { path, synchronous, busyTimeout, retention } = resolveOptions(options)
+  const { path, synchronous, busyTimeout, retention, logger } = resolveOptions(options)
+  const log = createLog(logger, 'sqliteOutbox')
   const keeping = keepsDelivered(retention)
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const db = new Database(path, { timeout: busyTimeout })
@@ -63,7 +78,8 @@ export function sqliteOutbox(options: SqliteOutboxOptions): Outbox {
   }
 
   // The two writes every event makes, committed a turn of the event loop at a time.
-  const insert = groupCommit(db, (row: Row) => (sql.insert.run(row).changes === 1 ? ('queued' as const) : ('duplicate' as const)))
+  const failed = (error: unknown, writes: number) => log.error({ ...errorFields(error), writes }, 'commit failed')
+  const insert = groupCommit(db, (row: Row) => (sql.insert.run(row).changes === 1 ? ('queued' as const) : ('duplicate' as const)), failed)
   const complete = groupCommit(db, ({ lease, attempt }: { lease: Lease; attempt?: Attempt | undefined }) => {
     if (!keeping) {
       const gone = sql.complete.get(held(lease))
@@ -72,7 +88,7 @@ export function sqliteOutbox(options: SqliteOutboxOptions): Outbox {
     }
     const at = attempt === undefined ? Date.now() : attempt.at + attempt.duration
     return recorded(sql.deliver.get({ ...held(lease), at }), attempt)
-  })
+  }, failed)
   const settle = <A>(work: (arg: A) => boolean) => {
     const inTransaction = db.transaction(work)
     return (arg: A) => settled(() => inTransaction(arg))
@@ -94,7 +110,7 @@ export function sqliteOutbox(options: SqliteOutboxOptions): Outbox {
     sql.expireAttempts.run(expiry)
     return sql.expire.run(expiry).changes
   })
-  const purging = keeping ? purgeTimer(retention.purgeInterval, () => expire.immediate(Date.now()), (error) => process.emitWarning(`webhook-trigger sqliteOutbox: ${String(error)}`)) : undefined
+  const purging = keeping ? purgeTimer(retention.purgeInterval, () => expire.immediate(Date.now()), (error) => log.error(errorFields(error), 'purge failed')) : undefined
 
   return {
     enqueue: (message: NewMessage, now: number) => {
@@ -119,6 +135,16 @@ export function sqliteOutbox(options: SqliteOutboxOptions): Outbox {
     redeliver: (id, now) => settled(() => sql.redeliver.run({ id, now }).changes === 1),
     redeliverAll: (now) => settled(() => sql.redeliverAll.run({ now }).changes),
     purge: (state = 'dead') => settled(() => purge(state)),
+    stats: () =>
+      settled(() => {
+        const stats: OutboxStats = { pending: 0, dead: 0 }
+        for (const { state, count, oldest } of sql.stats.all()) {
+          if (state === 'delivered') continue
+          stats[state] = count
+          if (state === 'pending') stats.oldestPendingAt = oldest
+        }
+        return stats
+      }),
     find: (query) =>
       settled(() => {
         const { state, limit, from = -Infinity, to = Infinity } = query

@@ -120,6 +120,7 @@ export interface Statements {
   get: Read<[id: string], Row>
   history: Read<[seq: number], AttemptRow>
   counts: Read<[], { state: EventState; count: number }>
+  stats: Read<[], { state: EventState; count: number; oldest: number }>
   received: Read<Since, { bucket: number; count: number }>
   delivered: Read<Since, { bucket: number; count: number }>
   failed: Read<Since, { bucket: number; count: number }>
@@ -169,6 +170,7 @@ export function prepareStatements(db: Sqlite.Database): Statements {
     ),
     get: db.prepare(`SELECT ${COLUMNS} FROM webhook_outbox WHERE id = ?`),
     history: db.prepare(`SELECT at, duration, status, error, response FROM webhook_attempt WHERE event_seq = ? ORDER BY rowid`),
+    stats: db.prepare(`SELECT state, count(*) AS count, min(created_at) AS oldest FROM webhook_outbox GROUP BY state`),
     counts: db.prepare(`SELECT state, count(*) AS count FROM webhook_outbox GROUP BY state`),
     received: buckets('created_at', 'webhook_outbox WHERE 1'),
     delivered: buckets('due_at', `webhook_outbox WHERE state = 'delivered'`),

@@ -1,4 +1,4 @@
-import { type Claim, type DeliveryLog, checkOptions, optionKeys } from '@webhook-trigger/core'
+import { type Claim, type DeliveryLog, type Logger, checkLogger, checkOptions, createLog, errorFields, optionKeys } from '@webhook-trigger/core'
 import { Redis, type RedisOptions } from 'ioredis'
 
 export interface RedisDeliveryLogOptions {
@@ -18,13 +18,18 @@ export interface RedisDeliveryLogOptions {
   /**
    * Called with errors of the connection that no call is waiting for (a
    * connection lost, a failed reconnect).
-   * @default emits a process warning
+   * @default a warning through `logger`: `redis connection error`, with `error` and `errorCode`
    */
   onError?: (error: Error) => void
+  /**
+   * Where to log: a pino or bunyan logger.
+   * @default warnings and errors to stderr, each kind at most once a minute
+   */
+  logger?: Logger
 }
 
 const WHERE = 'redisDeliveryLog()'
-const KEYS = optionKeys<RedisDeliveryLogOptions>()('connection', 'prefix', 'onError')
+const KEYS = optionKeys<RedisDeliveryLogOptions>()('connection', 'prefix', 'onError', 'logger')
 
 /**
  * Redis deletes a key by its own clock, while the log decides expiry by the
@@ -85,7 +90,8 @@ export function redisDeliveryLog(options: RedisDeliveryLogOptions = {}): Deliver
   if (typeof prefix !== 'string' || prefix === '') {
     throw new TypeError(`${WHERE}: "prefix" must be a non-empty string, e.g. prefix: 'webhook-trigger:delivery'`)
   }
-  const onError = options.onError ?? ((error: Error) => process.emitWarning(`webhook-trigger redisDeliveryLog: ${error.message}`))
+  const log = createLog(checkLogger(options.logger, WHERE), 'redisDeliveryLog')
+  const onError = options.onError ?? ((error: Error) => log.warn(errorFields(error), 'redis connection error'))
   if (typeof onError !== 'function') throw new TypeError(`${WHERE}: "onError" must be a function, e.g. onError: (error) => log.warn(error)`)
   const redis = connect(options.connection)
   redis.on('error', onError)

@@ -1,4 +1,4 @@
-import { RETENTION_KEYS, type Retention, type RetentionOptions, checkOptions, optionKeys, resolveRetention } from '@webhook-trigger/core'
+import { type Logger, RETENTION_KEYS, type Retention, type RetentionOptions, checkLogger, checkOptions, createLog, errorFields, optionKeys, resolveRetention } from '@webhook-trigger/core'
 import type { RedisOptions } from 'bullmq'
 
 /**
@@ -46,9 +46,14 @@ export interface RedisOutboxOptions extends RetentionOptions {
   /**
    * Called with errors of the Redis connections that no call is waiting for
    * (a connection lost, a failed sweep).
-   * @default emits a process warning
+   * @default a warning through `logger`: `redis connection error`, with `error` and `errorCode`
    */
   onError?: (error: Error) => void
+  /**
+   * Where to log: a pino or bunyan logger.
+   * @default warnings and errors to stderr, each kind at most once a minute
+   */
+  logger?: Logger
 }
 
 export interface ResolvedOptions {
@@ -62,7 +67,7 @@ export interface ResolvedOptions {
 }
 
 const WHERE = 'redisOutbox()'
-const KEYS = optionKeys<RedisOutboxOptions>()('connection', 'queue', 'prefix', 'stalledInterval', 'leaseMs', 'onError', ...RETENTION_KEYS)
+const KEYS = optionKeys<RedisOutboxOptions>()('connection', 'queue', 'prefix', 'stalledInterval', 'leaseMs', 'onError', 'logger', ...RETENTION_KEYS)
 
 function connectionOf(connection: string | RedisOptions | undefined): RedisOptions {
   if (connection === undefined) return { url: 'redis://127.0.0.1:6379' }
@@ -94,7 +99,8 @@ export function resolveOptions(options: RedisOutboxOptions = {}): ResolvedOption
   if (!Number.isInteger(stalledInterval) || stalledInterval <= 0) {
     throw new TypeError(`${WHERE}: "stalledInterval" must be a whole number of ms above 0, e.g. stalledInterval: 10000`)
   }
-  const onError = options.onError ?? ((error: Error) => process.emitWarning(`webhook-trigger redisOutbox: ${error.message}`))
+  const log = createLog(checkLogger(options.logger, WHERE), 'redisOutbox')
+  const onError = options.onError ?? ((error: Error) => log.warn(errorFields(error), 'redis connection error'))
   if (typeof onError !== 'function') throw new TypeError(`${WHERE}: "onError" must be a function, e.g. onError: (error) => log.warn(error)`)
   return {
     connection: connectionOf(options.connection),

@@ -4,6 +4,7 @@ import {
   type Lease,
   type NewMessage,
   type Outbox,
+  type OutboxStats,
   type StoredEvent,
   activityBuckets,
   decodeCursor,
@@ -45,6 +46,29 @@ function eventOf(job: Job<JobData>, state: EventState): StoredEvent {
   if (state === 'delivered' && job.finishedOn !== undefined) event.deliveredAt = job.finishedOn
   return event
 }
+
+/**
+ * Pending and dead counts and the oldest pending job's timestamp, in one
+ * script: the counts and the minimum agree with each other, and the job
+ * hashes are read inside Redis instead of one round trip each. It reads every
+ * pending job's timestamp, so it costs O(pending).
+ * KEYS: wait, active (lists), delayed, prioritized, failed (sorted sets). ARGV[1]: the job key prefix.
+ */
+const STATS = `
+local oldest = -1
+local pending = 0
+local function visit(ids)
+  pending = pending + #ids
+  for _, id in ipairs(ids) do
+    local at = tonumber(redis.call('HGET', ARGV[1] .. id, 'timestamp'))
+    if at and (oldest == -1 or at < oldest) then oldest = at end
+  end
+end
+visit(redis.call('LRANGE', KEYS[1], 0, -1))
+visit(redis.call('LRANGE', KEYS[2], 0, -1))
+visit(redis.call('ZRANGE', KEYS[3], 0, -1))
+visit(redis.call('ZRANGE', KEYS[4], 0, -1))
+return { pending, redis.call('ZCARD', KEYS[5]), oldest }`
 
 /** A failed attempt to record, and when to try again (ms from now). */
 class Retry extends Error {
@@ -133,6 +157,8 @@ export function redisOutbox(options: RedisOutboxOptions = {}): Outbox {
     }
   }
 
+  let statsDefined = false
+
   return {
     async enqueue(message: NewMessage, now: number) {
       if (message.id === '') throw new TypeError('redisOutbox(): a message needs a non-empty id')
@@ -200,6 +226,19 @@ export function redisOutbox(options: RedisOutboxOptions = {}): Outbox {
       const ids = await queue.getRanges(['failed'], 0, -1, true)
       const done = await Promise.all(ids.map(redeliver))
       return done.filter(Boolean).length
+    },
+
+    async stats() {
+      const client = await queue.backend.client
+      if (!statsDefined) {
+        client.defineCommand('webhookTriggerStats', { numberOfKeys: 5, lua: STATS, readOnly: true })
+        statsDefined = true
+      }
+      const keys = ['wait', 'active', 'delayed', 'prioritized', 'failed'].map((type) => queue.toKey(type))
+      const [pending, dead, oldest] = (await client.runCommand('webhookTriggerStats', [...keys, queue.toKey('')])) as [number, number, number]
+      const stats: OutboxStats = { pending, dead }
+      if (oldest >= 0) stats.oldestPendingAt = oldest
+      return stats
     },
 
     async purge(state = 'dead') {

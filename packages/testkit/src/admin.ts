@@ -77,7 +77,7 @@ export function describeAdmin(name: string, start: StartAdmin): void {
     it('reports metrics', async () => {
       metrics.onEvent({ type: 'received', id: 'a' })
       metrics.onEvent({ type: 'dead', id: 'a', attempts: 8, error: 'x' })
-      expect((await admin('GET', '/metrics')).json()).toEqual({ received: 1, delivered: 0, retried: 0, dead: 1 })
+      expect((await admin('GET', '/metrics')).json()).toEqual({ received: 1, delivered: 0, retried: 0, dead: 1, failed: 0 })
     })
 
     it('lists delivered events newest first, filtered, a page at a time with an opaque cursor', async () => {

@@ -240,7 +240,7 @@ export function describeForwarding(name: string, start: StartRelay): void {
       expect(received!.headers.authorization).toBe(basicAuth(TENANT, TOKEN))
       expect(received!.headers['x-api-key']).toBeUndefined()
       await vi.waitFor(async () => expect(await outbox.list('pending')).toHaveLength(0))
-      expect(metrics.snapshot()).toEqual({ received: 1, delivered: 1, retried: 0, dead: 0 })
+      expect(metrics.snapshot()).toEqual({ received: 1, delivered: 1, retried: 0, dead: 0, failed: 0 })
       // Filed under the delivered envelope's event and the sender's tenant, with the attempt on record.
       expect(await outbox.get(id)).toMatchObject({ state: 'delivered', event: 'customer_update', tenant: 'crm', history: [{ status: 202 }] })
     })
@@ -288,7 +288,7 @@ export function describeForwarding(name: string, start: StartRelay): void {
       expect(answered).toBe(false)
       expect((await fourth).status).toBe(202)
       // Answered once the first delivery made room.
-      expect(events.map((e) => e.type)).toEqual(['delivered'])
+      expect(events.map((e) => e.type)).toEqual(['attempt', 'delivered'])
     })
 
     it('answers 500 naming the problem when the transform returns a bad envelope, queueing nothing', async () => {

@@ -221,6 +221,20 @@ export function describeOutboxContract(
       expect(seen).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5'])
     })
 
+    it('counts pending events (leased and retrying ones too) and dead ones, and knows when the oldest pending was queued', async () => {
+      expect(await outbox.stats()).toEqual({ pending: 0, dead: 0 })
+      await outbox.enqueue(message('dead'), T0)
+      const queued = await clock.at(T0 + 1)
+      for (const id of ['retrying', 'held', 'waiting']) await outbox.enqueue(message(id), queued)
+      const [dead, retrying, held] = await outbox.lease(3, queued, LEASE)
+      await outbox.bury(dead!, 'x')
+      await outbox.retry(retrying!, queued + 60_000, 'x')
+      expect(await outbox.stats()).toEqual({ pending: 3, dead: 1, oldestPendingAt: queued })
+      await outbox.complete(held!)
+      await outbox.complete((await outbox.lease(1, queued, LEASE))[0]!)
+      expect(await outbox.stats()).toEqual({ pending: 1, dead: 1, oldestPendingAt: queued })
+    })
+
     it('lists oldest first and honours a limit', async () => {
       for (const id of ['a', 'b', 'c']) await outbox.enqueue(message(id), T0)
       expect((await outbox.list('pending', 2)).map((m) => m.id)).toEqual(['a', 'b'])

@@ -8,6 +8,8 @@ export interface RunningExample {
   url: string
   /** Every line the process printed to stdout so far. */
   lines: string[]
+  /** The lines that are JSON log lines (pino's), parsed. */
+  logs(): Array<Record<string, unknown>>
   child: ChildProcess
   stop(): Promise<void>
 }
@@ -39,7 +41,8 @@ export async function runExample(
     child.once('exit', (code) => reject(new Error(`${dir} exited with ${code}:\n${errors.join('\n')}`)))
     createInterface({ input: child.stdout }).on('line', (line) => {
       lines.push(line)
-      const found = /listening on (http:\/\/[^\s,]+)/.exec(line)?.[1]
+      // A plain line or a JSON log line's message: the URL ends at a space, a comma or a quote.
+      const found = /listening on (http:\/\/[^\s,"]+)/.exec(line)?.[1]
       if (found !== undefined) {
         clearTimeout(timer)
         resolve(found.replace('//localhost:', '//127.0.0.1:'))
@@ -49,6 +52,7 @@ export async function runExample(
   return {
     url,
     lines,
+    logs: () => lines.flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as Record<string, unknown>] : [])),
     child,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return

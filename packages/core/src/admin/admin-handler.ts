@@ -7,16 +7,37 @@ import { readEventQuery } from './admin-query.js'
 import { attemptView, eventView } from './admin-views.js'
 import { consoleResponse } from './console-page.js'
 import { crossSite } from './cross-site.js'
+import { type HealthOptions, checkHealth, checkHealthOptions, healthResponse } from '../health/health.js'
+import { type Logger, checkLogger, createLog } from '../log/logger.js'
 import type { Metrics } from './metrics.js'
 import { checkOptions, optionKeys } from '@webhook-trigger/client'
+import { prefersText } from './negotiate.js'
 
 export interface AdminOptions {
   /** The outbox to inspect and act on. */
   outbox: Outbox
   /** The admin's own credentials, e.g. `bearer({ token: process.env.ADMIN_TOKEN })`. Header schemes only. */
   auth: AuthScheme | readonly AuthScheme[]
-  /** Counters to expose at `GET /metrics`. */
+  /**
+   * Counters to expose at `GET /metrics`: JSON, or the Prometheus text
+   * format to a client that asks for it (`Accept: text/plain` or OpenMetrics)
+   * when they come from `@webhook-trigger/prometheus`.
+   */
   metrics?: Metrics
+  /**
+   * `GET /health`: limits beyond which it answers 503, the store's timeout,
+   * and `public: true` to answer it without the admin credentials (a load
+   * balancer's probe).
+   * @default { timeout: 2000, public: false }, no limits
+   */
+  health?: HealthOptions & { public?: boolean }
+  /**
+   * Where to log each state-changing admin request (info, `admin action`,
+   * with `method`, `path`, `status`, `outcome` and the admin's `tenant`) and
+   * each refused one (`admin request refused`, with its `code`). Never a credential.
+   * @default warnings and errors to stderr, each kind at most once a minute
+   */
+  logger?: Logger
   /**
    * Path the routes live under, for frameworks without mounting (Koa).
    * @default ""
@@ -62,7 +83,7 @@ const badRequest = (detail: string) => problemResponse(problem('admin.bad_reques
 const notFound = (detail: string) => problemResponse(problem('admin.not_found', detail))
 const methodNotAllowed = (allow: string) => problemResponse(problem('method.not_allowed', `Use ${allow}.`, { headers: { allow } }))
 
-const ADMIN_KEYS = optionKeys<AdminOptions>()('outbox', 'auth', 'metrics', 'prefix', 'showBodies', 'console', 'now')
+const ADMIN_KEYS = optionKeys<AdminOptions>()('outbox', 'auth', 'metrics', 'health', 'logger', 'prefix', 'showBodies', 'console', 'now')
 
 /** A path segment decoded, or `undefined` for a broken percent-encoding. */
 function segment(raw: string): string | undefined {
@@ -74,7 +95,7 @@ function segment(raw: string): string | undefined {
 }
 
 const MINUTE = 60_000
-type Route = 'console' | 'events' | 'redeliverAll' | 'event' | 'redeliver' | 'summary' | 'metrics'
+type Route = 'console' | 'events' | 'redeliverAll' | 'event' | 'redeliver' | 'summary' | 'metrics' | 'health'
 
 function routeOf(path: string): { route: Route; id?: string } | undefined {
   if (path === '/') return { route: 'console' }
@@ -82,6 +103,7 @@ function routeOf(path: string): { route: Route; id?: string } | undefined {
   if (path === '/events/redeliver') return { route: 'redeliverAll' }
   if (path === '/summary') return { route: 'summary' }
   if (path === '/metrics') return { route: 'metrics' }
+  if (path === '/health') return { route: 'health' }
   const match = /^\/events\/([^/]+)(\/redeliver)?$/.exec(path)
   return match === null ? undefined : { route: match[2] === undefined ? 'event' : 'redeliver', id: match[1]! }
 }
@@ -97,7 +119,8 @@ function routeOf(path: string): { route: Route; id?: string } | undefined {
  * - `POST /events/<id>/redeliver`: a dead event back to pending
  * - `POST /events/redeliver`: every dead event back to pending
  * - `DELETE /events?state=dead`: purge
- * - `GET /metrics`: received, delivered, retried, dead
+ * - `GET /metrics`: received, delivered, retried, dead (JSON), or the Prometheus text format when asked
+ * - `GET /health`: the store reachable, pending and dead counts, the oldest pending age; 200 or 503
  *
  * State-changing requests sent from another site are refused (see `crossSite`).
  *
@@ -118,6 +141,8 @@ export function createAdminHandler(options: AdminOptions, where = 'createAdminHa
   if (typeof showBodies !== 'boolean') throw new TypeError(`${where}: "showBodies" must be true or false`)
   if (typeof serveConsole !== 'boolean') throw new TypeError(`${where}: "console" must be true or false`)
   const now = options.now ?? Date.now
+  const { public: publicHealth = false, ...healthOptions } = checkHealthOptions(options.health, where)
+  const log = createLog(checkLogger(options.logger, where), 'admin')
 
   async function events(method: string, query: URLSearchParams): Promise<WebhookResponse> {
     if (method === 'DELETE') {
@@ -141,7 +166,13 @@ export function createAdminHandler(options: AdminOptions, where = 'createAdminHa
     return json(200, { counts, activity: { ...activity, since: new Date(activity.since).toISOString() } })
   }
 
-  async function route(method: string, { route, id }: { route: Route; id?: string }, query: URLSearchParams): Promise<WebhookResponse> {
+  async function metricsResponse(accept: string | undefined): Promise<WebhookResponse> {
+    if (metrics?.exposition === undefined || !prefersText(accept)) return json(200, metrics?.snapshot() ?? {})
+    const { contentType, body } = await metrics.exposition()
+    return { status: 200, headers: { 'content-type': contentType, 'cache-control': 'no-store' }, body }
+  }
+
+  async function route(method: string, { route, id }: { route: Route; id?: string }, query: URLSearchParams, accept: string | undefined): Promise<WebhookResponse> {
     const decoded = id === undefined ? undefined : segment(id)
     if (id !== undefined && decoded === undefined) return badRequest('The event id in the path is not valid percent-encoding.')
     switch (route) {
@@ -160,8 +191,10 @@ export function createAdminHandler(options: AdminOptions, where = 'createAdminHa
       }
       case 'summary':
         return method === 'GET' ? summary(query) : methodNotAllowed('GET')
+      case 'health':
+        return method === 'GET' ? healthResponse(await checkHealth(outbox, healthOptions, now)) : methodNotAllowed('GET')
       default:
-        return method === 'GET' ? json(200, metrics?.snapshot() ?? {}) : methodNotAllowed('GET')
+        return method === 'GET' ? metricsResponse(accept) : methodNotAllowed('GET')
     }
   }
 
@@ -174,14 +207,23 @@ export function createAdminHandler(options: AdminOptions, where = 'createAdminHa
       if (found === undefined || (found.route === 'console' && !serveConsole)) return undefined
       const method = request.method ?? 'GET'
       if (found.route === 'console') return method === 'GET' || method === 'HEAD' ? consoleResponse() : methodNotAllowed('GET')
+      if (found.route === 'health' && publicHealth) return route(method === 'HEAD' ? 'GET' : method, found, url.searchParams, undefined)
       if (method !== 'GET' && method !== 'HEAD') {
         const refused = crossSite(request.headers)
         if (refused !== undefined) return problemResponse(refused)
       }
       const who = await authenticate(schemes, request.headers, request.rawHeaders)
-      if (who.ok === false) return problemResponse(who.problem)
+      if (who.ok === false) {
+        log.info({ method, path, outcome: 'refused', code: who.problem.code }, 'admin request refused')
+        return problemResponse(who.problem)
+      }
       if (who.ok === 'body') return problemResponse(problem('auth.invalid', 'The admin API takes header credentials, not signatures.'))
-      return route(method === 'HEAD' ? 'GET' : method, found, url.searchParams)
+      const response = await route(method === 'HEAD' ? 'GET' : method, found, url.searchParams, request.headers.accept)
+      // What changed the outbox, and on whose credentials (the tenant the admin scheme names, never the token).
+      if (method !== 'GET' && method !== 'HEAD') {
+        log.info({ method, path, status: response.status, tenant: who.who.tenant, outcome: response.status < 300 ? 'done' : 'refused' }, 'admin action')
+      }
+      return response
     },
   }
 }

@@ -11,6 +11,9 @@ import { DEFAULT_MAX_DEPTH, inspectValue } from '../payload/parse-json.js'
 import { type Problem, type WebhookResponse, problem, problemResponse } from '../problem.js'
 import { acceptedResponse } from '../handlers.js'
 import type { VerifiedWebhook } from '../webhook.js'
+import { type Health, type HealthOptions, checkHealth } from '../health/health.js'
+import { type Logger, checkLogger, createLog } from '../log/logger.js'
+import { deliveryReport } from './delivery-report.js'
 import { forwardHeaders } from './forward-headers.js'
 import { type AttemptResult, type ForwarderOptions, createForwarder } from './forwarder.js'
 import { checkOptions, optionKeys } from '@webhook-trigger/client'
@@ -32,8 +35,21 @@ export interface ForwardOptions extends ForwarderOptions {
   outbox?: Outbox
   /** Options of the background deliverer (queued mode). */
   delivery?: DelivererOptions
-  /** Called when an event is received and for each delivery outcome; `createMetrics().onEvent` counts them. */
+  /**
+   * Called when an event is received, for each attempt and for each delivery
+   * outcome; `createMetrics().onEvent` counts them. One that throws is logged (`listener threw`).
+   */
   onEvent?: (event: DeliveryEvent) => void
+  /**
+   * Where to log: a pino or bunyan logger, or anything with their
+   * `info(fields, message)` shape. One line per delivery outcome: `event
+   * delivered` (info), `delivery failed, will retry` and `relay failed`
+   * (warn), `event dead` (error); attempts at debug. Fields: `eventId`,
+   * `outcome`, `attempt`, `upstreamStatus`, `error`, `durationMs`; never a
+   * credential or a body.
+   * @default warnings and errors to stderr, each kind at most once a minute
+   */
+  logger?: Logger
   /**
    * Largest body read when no `webhook()` runs before `forward()`.
    * @default "1mb"
@@ -62,6 +78,12 @@ export interface ForwardHandler {
   handle(request: ForwardRequest): Promise<WebhookResponse>
   /** The background deliverer, in queued mode. */
   readonly deliverer: Deliverer | undefined
+  /**
+   * How the outbox is: reachable, pending and dead counts, the oldest pending
+   * age, `ok: false` past a limit; `{ ok: true, reachable: true }` when relaying
+   * (no store). Answer it with 200 or 503 for a readiness probe.
+   */
+  health(options?: HealthOptions): Promise<Health>
   /** Graceful shutdown: stop taking work, finish or release in-flight deliveries, close connections. */
   close(): Promise<void>
 }
@@ -73,6 +95,11 @@ function idempotencyKey(request: ForwardRequest): string {
   if (request.webhook !== undefined) return request.webhook.id
   const given = request.headers['idempotency-key'] ?? request.headers['webhook-id']
   return typeof given === 'string' && ID_PATTERN.test(given) ? given : randomUUID()
+}
+
+/** Why an attempt failed, in the words an outbox records. */
+function failure(result: AttemptResult): string {
+  return result.kind === 'error' ? result.message : `upstream answer ${result.status}`
 }
 
 /** The relay's answer: the upstream's own, or a problem saying why there is none. */
@@ -99,7 +126,7 @@ export function relayResponse(result: AttemptResult): WebhookResponse {
  */
 const FORWARD_KEYS = optionKeys<ForwardOptions>()(
   'to', 'auth', 'connectTimeout', 'timeout', 'maxResponseBytes', 'retry', 'dispatcher', 'sign',
-  'transform', 'outbox', 'delivery', 'onEvent', 'limit', 'path',
+  'transform', 'outbox', 'delivery', 'onEvent', 'logger', 'limit', 'path',
 )
 
 export function createForwardHandler(options: ForwardOptions, where = 'createForwardHandler()'): ForwardHandler {
@@ -112,8 +139,13 @@ export function createForwardHandler(options: ForwardOptions, where = 'createFor
   if (outbox !== undefined && typeof outbox?.enqueue !== 'function') throw new TypeError(`${where}: "outbox" must be an Outbox, e.g. memoryOutbox()`)
   // Last: it opens a connection pool.
   const forwarder = createForwarder(options, where)
-  const report = options.onEvent ?? (() => undefined)
-  const deliverer = outbox && createDeliverer(outbox, forwarder, { onEvent: options.onEvent, ...options.delivery })
+  const logger = checkLogger(options.logger, where)
+  if (options.onEvent !== undefined && typeof options.onEvent !== 'function') throw new TypeError(`${where}: "onEvent" must be a function, e.g. onEvent: metrics.onEvent`)
+  const report = deliveryReport(createLog(logger, 'forward'), options.onEvent)
+  // The delivery's own onEvent, when given, hears the events too: it does not silence the log.
+  const { onEvent: alsoReport, ...delivery } = options.delivery ?? {}
+  const onEvent = alsoReport === undefined ? report : (event: DeliveryEvent) => (report(event), alsoReport(event))
+  const deliverer = outbox && createDeliverer(outbox, forwarder, { logger, ...delivery, onEvent })
   deliverer?.start()
   const now = options.delivery?.now ?? Date.now
   const methodNotAllowed = problem('method.not_allowed', 'Send webhooks with POST.', { headers: { allow: 'POST' } })
@@ -172,13 +204,20 @@ export function createForwardHandler(options: ForwardOptions, where = 'createFor
       const context = { strip: request.webhook?.credentialFields, remoteAddress: request.remoteAddress, proto: request.encrypted ? 'https' : 'http' } as const
       const headers = transform === undefined ? forwardHeaders(request.headers, context) : { ...forwardHeaders({}, context), ...JSON_HEADERS }
       headers['idempotency-key'] = id
+      const received = { type: 'received', id, tenant: request.webhook?.tenant, event: request.webhook?.event } as const
       if (outbox === undefined) {
-        report({ type: 'received', id })
-        const result = await forwarder.deliver({ body, headers })
-        if (result.outcome === 'delivered' && result.last.kind === 'response') {
-          report({ type: 'delivered', id, attempts: result.attempts, status: result.last.status })
-        }
-        return relayResponse(result.last)
+        report(received)
+        let durationMs = 0
+        const result = await forwarder.deliver({ body, headers }, (last, attempt, took) => {
+          durationMs = took
+          const status = last.kind === 'response' ? last.status : undefined
+          const ok = status !== undefined && status >= 200 && status < 300
+          report({ type: 'attempt', id, attempt, ok, durationMs, status, ...(!ok && { error: failure(last) }) })
+        })
+        const { last, attempts } = result
+        if (result.outcome === 'delivered' && last.kind === 'response') report({ type: 'delivered', id, attempts, status: last.status, durationMs })
+        else report({ type: 'failed', id, attempts, error: failure(last), status: last.kind === 'response' ? last.status : undefined, durationMs })
+        return relayResponse(last)
       }
       // A duplicate id is the same event sent again: answer as if queued now.
       const at = now()
@@ -186,13 +225,14 @@ export function createForwardHandler(options: ForwardOptions, where = 'createFor
       const event = transform === undefined ? webhook?.event : eventOf.get(body)
       const message = { id, target: forwarder.target.href, headers, body, ...(event && { event }), ...(webhook !== undefined && { tenant: webhook.tenant }) }
       if ((await outbox.enqueue(message, at)) === 'queued') {
-        report({ type: 'received', id })
+        report(received)
         // Stored already; a backlog over the high-water mark holds the answer back a while.
         const backlog = deliverer!.queued(at)
         if (backlog !== undefined) await backlog
       } else deliverer!.wake()
       return acceptedResponse({ id })
     },
+    health: (options) => (outbox === undefined ? Promise.resolve({ ok: true, reachable: true }) : checkHealth(outbox, options, now)),
     async close() {
       await deliverer?.close()
       await forwarder.close()

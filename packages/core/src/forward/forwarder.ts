@@ -77,8 +77,11 @@ export interface Forwarder {
   readonly target: URL
   /** One attempt, no retry. Never throws for a network failure. */
   attempt(outgoing: Outgoing): Promise<AttemptResult>
-  /** Attempts with the relay retry policy until success, a final answer, or the last retry. */
-  deliver(outgoing: Outgoing): Promise<DeliveryResult>
+  /**
+   * Attempts with the relay retry policy until success, a final answer, or the
+   * last retry; `onAttempt` hears each attempt with its duration in ms.
+   */
+  deliver(outgoing: Outgoing, onAttempt?: (result: AttemptResult, attempt: number, durationMs: number) => void): Promise<DeliveryResult>
   close(): Promise<void>
 }
 
@@ -173,9 +176,11 @@ export function createForwarder(options: ForwarderOptions, where = 'createForwar
   return {
     target,
     attempt,
-    async deliver(outgoing) {
+    async deliver(outgoing, onAttempt) {
       for (let attempts = 1; ; attempts++) {
+        const started = onAttempt && performance.now()
         const last = await attempt(outgoing)
+        if (onAttempt !== undefined) onAttempt(last, attempts, Math.round((performance.now() - started!) * 1000) / 1000)
         if (last.kind === 'response' && last.status >= 200 && last.status < 300) return { outcome: 'delivered', last, attempts }
         const decision = policy.next(outcomeOf(last), attempts)
         if (!decision.retry || outgoing.signal?.aborted) {

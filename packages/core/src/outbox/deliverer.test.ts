@@ -7,6 +7,8 @@ import { type DeliveryEvent, createDeliverer } from './deliverer.js'
 import { memoryOutbox } from './memory-outbox.js'
 import type { Outbox } from './outbox.js'
 
+const anyNumber: unknown = expect.any(Number)
+
 const T0 = Date.parse('2026-11-28T10:00:00Z')
 
 describe('createDeliverer()', () => {
@@ -25,7 +27,7 @@ describe('createDeliverer()', () => {
     events = []
     outbox = memoryOutbox()
     const forwarder = createForwarder({ to: `${upstream.url}/webhook`, auth: bearer({ token: 'api_token_abc123' }), retry: false, timeout: 1000 })
-    const deliverer = createDeliverer(outbox, forwarder, { now: () => clock, leaseMs, onEvent: (e) => events.push(e) })
+    const deliverer = createDeliverer(outbox, forwarder, { now: () => clock, leaseMs, onEvent: (e) => void (e.type !== 'attempt' && events.push(e)) })
     cleanup.push(() => deliverer.close(), () => forwarder.close(), () => upstream.close())
     await outbox.enqueue({ id: 'evt_1', target: upstream.url, headers: { 'content-type': 'application/json', 'idempotency-key': 'evt_1' }, body: Buffer.from('{}') }, clock)
     return { deliverer, forwarder }
@@ -51,7 +53,7 @@ describe('createDeliverer()', () => {
         }
       },
     }
-    const deliverer = createDeliverer(outbox, counted, { concurrency, pollInterval: 60_000, onEvent: (e) => events.push(e) })
+    const deliverer = createDeliverer(outbox, counted, { concurrency, pollInterval: 60_000, onEvent: (e) => void (e.type !== 'attempt' && events.push(e)) })
     cleanup.unshift(() => deliverer.close())
     for (let i = 2; i <= total; i++) {
       await enqueue(`evt_${i}`)
@@ -84,12 +86,12 @@ describe('createDeliverer()', () => {
   it('retries a failure on the Standard Webhooks schedule, then delivers with the same idempotency key', async () => {
     const { deliverer } = await setUp([{ status: 500 }, { status: 200 }])
     expect(await deliverer.tick()).toBe(1)
-    expect(events.at(-1)).toEqual({ type: 'retrying', id: 'evt_1', attempts: 1, nextAttemptAt: T0 + 5000, error: 'upstream answer 500' })
+    expect(events.at(-1)).toEqual({ type: 'retrying', id: 'evt_1', attempts: 1, nextAttemptAt: T0 + 5000, error: 'upstream answer 500', status: 500, durationMs: anyNumber })
     clock += 4999
     expect(await deliverer.tick()).toBe(0)
     clock += 1
     expect(await deliverer.tick()).toBe(1)
-    expect(events.at(-1)).toEqual({ type: 'delivered', id: 'evt_1', attempts: 2, status: 200 })
+    expect(events.at(-1)).toEqual({ type: 'delivered', id: 'evt_1', attempts: 2, status: 200, durationMs: anyNumber })
     expect(upstream.received.map((r) => [r.headers['idempotency-key'], r.headers.authorization])).toEqual([
       ['evt_1', 'Bearer api_token_abc123'],
       ['evt_1', 'Bearer api_token_abc123'],
@@ -104,7 +106,7 @@ describe('createDeliverer()', () => {
       clock += delay
     }
     expect(upstream.received).toHaveLength(STANDARD_SCHEDULE.length + 1)
-    expect(events.at(-1)).toEqual({ type: 'dead', id: 'evt_1', attempts: 8, error: 'upstream answer 503' })
+    expect(events.at(-1)).toEqual({ type: 'dead', id: 'evt_1', attempts: 8, error: 'upstream answer 503', status: 503, durationMs: anyNumber })
     expect(await outbox.list('dead')).toMatchObject([{ id: 'evt_1', attempts: 8, lastStatus: 503 }])
     clock += 365 * 24 * 3600 * 1000
     expect(await deliverer.tick()).toBe(0)
@@ -116,13 +118,13 @@ describe('createDeliverer()', () => {
   it.each([400, 410, 422])('buries an event the upstream refuses with %i at once', async (status) => {
     const { deliverer } = await setUp([{ status }])
     await deliverer.tick()
-    expect(events).toEqual([{ type: 'dead', id: 'evt_1', attempts: 1, error: `upstream answer ${status}` }])
+    expect(events).toEqual([{ type: 'dead', id: 'evt_1', attempts: 1, error: `upstream answer ${status}`, status, durationMs: anyNumber }])
   })
 
   it('counts a redirect as a failed attempt and does not follow it', async () => {
     const { deliverer } = await setUp([{ status: 302, headers: { location: 'http://127.0.0.1:1/' } }])
     await deliverer.tick()
-    expect(events).toEqual([{ type: 'dead', id: 'evt_1', attempts: 1, error: 'upstream redirect (not followed) 302' }])
+    expect(events).toEqual([{ type: 'dead', id: 'evt_1', attempts: 1, error: 'upstream redirect (not followed) 302', status: 302, durationMs: anyNumber }])
   })
 
   it('waits as long as Retry-After asks, even past the schedule', async () => {
@@ -138,7 +140,7 @@ describe('createDeliverer()', () => {
     expect(await deliverer.tick()).toBe(0)
     clock += 30_000
     expect(await deliverer.tick()).toBe(1)
-    expect(events).toEqual([{ type: 'delivered', id: 'evt_1', attempts: 2, status: 200 }])
+    expect(events).toEqual([{ type: 'delivered', id: 'evt_1', attempts: 2, status: 200, durationMs: anyNumber }])
   })
 
   it('drains a backlog at once, never more than `concurrency` at a time (it used to wait a poll per batch)', async () => {
@@ -149,7 +151,7 @@ describe('createDeliverer()', () => {
     const { forwarder } = await setUp([{ status: 200 }])
     const leased: number[] = []
     const counted: Outbox = { ...outbox, lease: (...args) => outbox.lease(...args).then((taken) => (leased.push(taken.length), taken)) }
-    const deliverer = createDeliverer(counted, forwarder, { pollInterval: 60_000, onEvent: (e) => events.push(e) })
+    const deliverer = createDeliverer(counted, forwarder, { pollInterval: 60_000, onEvent: (e) => void (e.type !== 'attempt' && events.push(e)) })
     cleanup.unshift(() => deliverer.close())
     deliverer.start()
     // As forward() does for each request answered in one turn: enqueue, then wake.
@@ -222,7 +224,7 @@ describe('createDeliverer()', () => {
     // One slot, held by a slow upstream, so this deliverer's own lease of evt_4 comes back full and no later lease runs.
     const { forwarder } = await setUp([{ status: 200, delay: 5000 }])
     await outbox.lease(1, clock, 60_000) // evt_1: another worker has it.
-    const deliverer = createDeliverer(outbox, forwarder, { pollInterval: 60_000, concurrency: 1, highWaterMark: 1, maxWait: 60_000, now: () => clock, onEvent: (e) => events.push(e) })
+    const deliverer = createDeliverer(outbox, forwarder, { pollInterval: 60_000, concurrency: 1, highWaterMark: 1, maxWait: 60_000, now: () => clock, onEvent: (e) => void (e.type !== 'attempt' && events.push(e)) })
     cleanup.unshift(() => deliverer.close(0))
     deliverer.start()
     const waiting: Array<Promise<void> | undefined> = []
@@ -280,7 +282,7 @@ describe('createDeliverer()', () => {
       lease: async (...args) => (await late, outbox.lease(...args)),
       release: (lease) => (released.push(lease.message.id), outbox.release(lease)),
     }
-    const deliverer = createDeliverer(slow, forwarder, { pollInterval: 60_000, onEvent: (e) => events.push(e) })
+    const deliverer = createDeliverer(slow, forwarder, { pollInterval: 60_000, onEvent: (e) => void (e.type !== 'attempt' && events.push(e)) })
     deliverer.start()
     deliverer.wake()
     await new Promise((resolve) => setImmediate(resolve))

@@ -1,16 +1,28 @@
 import { setMaxListeners } from 'node:events'
 import { type RetryPolicy, type RetryPolicyOptions, STANDARD_SCHEDULE, createRetryPolicy } from '@webhook-trigger/client'
 import { type AttemptResult, type Forwarder, outcomeOf } from '../forward/forwarder.js'
+import { type Logger, checkLogger, createLog, errorFields, listening } from '../log/logger.js'
 import { checkOptions, optionKeys } from '@webhook-trigger/client'
 import { excerpt } from './event-query.js'
 import type { Attempt, Lease, Outbox } from './outbox.js'
 
-/** What the deliverer reports, for logs and metrics. Never carries a credential or a body. */
+/**
+ * What `forward()` reports, for logs and metrics. Never carries a credential or a body.
+ *
+ * - `received`: an event taken for delivery (queued, or about to be relayed).
+ * - `attempt`: one request to the upstream, `ok` when it answered 2xx.
+ * - `delivered`, `retrying`, `dead`: what a queued attempt decided; `failed`: a relay that gave up.
+ *
+ * `durationMs` is the attempt's (for an outcome, the attempt that decided it);
+ * `status` is the upstream's answer, absent when there was none.
+ */
 export type DeliveryEvent =
-  | { type: 'received'; id: string }
-  | { type: 'delivered'; id: string; attempts: number; status: number }
-  | { type: 'retrying'; id: string; attempts: number; nextAttemptAt: number; error: string }
-  | { type: 'dead'; id: string; attempts: number; error: string }
+  | { type: 'received'; id: string; tenant?: string; event?: string }
+  | { type: 'attempt'; id: string; attempt: number; ok: boolean; durationMs: number; status?: number; error?: string }
+  | { type: 'delivered'; id: string; attempts: number; status: number; durationMs?: number }
+  | { type: 'retrying'; id: string; attempts: number; nextAttemptAt: number; error: string; status?: number; durationMs?: number }
+  | { type: 'dead'; id: string; attempts: number; error: string; status?: number; durationMs?: number }
+  | { type: 'failed'; id: string; attempts: number; error: string; status?: number; durationMs?: number }
 
 export interface DelivererOptions {
   /**
@@ -51,8 +63,13 @@ export interface DelivererOptions {
   maxWait?: number
   /** Epoch-ms clock, injectable for tests. @default Date.now */
   now?: () => number
-  /** Called for every delivery outcome. */
+  /** Called for every attempt and delivery outcome; one that throws is logged (`listener threw`). */
   onEvent?: (event: DeliveryEvent) => void
+  /**
+   * Where to log a failing outbox (error, `outbox call failed`, with `error` and `errorCode`).
+   * @default warnings and errors to stderr, each kind at most once a minute
+   */
+  logger?: Logger
 }
 
 export interface Deliverer {
@@ -76,8 +93,8 @@ export interface Deliverer {
 const QUEUE_RETRY: RetryPolicyOptions = { delays: STANDARD_SCHEDULE, maxRetryAfter: 24 * 3600 * 1000 }
 
 /** What the outbox keeps of one attempt: never the request, only the first KiB of the answer. */
-function attemptOf(result: AttemptResult, at: number, started: number): Attempt {
-  const attempt: Attempt = { at, duration: Math.round(performance.now() - started) }
+function attemptOf(result: AttemptResult, at: number, durationMs: number): Attempt {
+  const attempt: Attempt = { at, duration: Math.round(durationMs) }
   if (result.kind === 'error') attempt.error = result.message
   else {
     attempt.status = result.status
@@ -86,6 +103,9 @@ function attemptOf(result: AttemptResult, at: number, started: number): Attempt 
   }
   return attempt
 }
+
+/** Milliseconds since `started` (a `performance.now()`), to the microsecond. */
+export const elapsed = (started: number): number => Math.round((performance.now() - started) * 1000) / 1000
 
 function describe(result: AttemptResult): { error: string; status?: number } {
   if (result.kind === 'error') return { error: result.message }
@@ -102,7 +122,7 @@ function describe(result: AttemptResult): { error: string; status?: number } {
  * deliverer.start()
  * process.on('SIGTERM', () => deliverer.close())
  */
-const DELIVERER_KEYS = optionKeys<DelivererOptions>()('retry', 'leaseMs', 'pollInterval', 'concurrency', 'highWaterMark', 'maxWait', 'now', 'onEvent')
+const DELIVERER_KEYS = optionKeys<DelivererOptions>()('retry', 'leaseMs', 'pollInterval', 'concurrency', 'highWaterMark', 'maxWait', 'now', 'onEvent', 'logger')
 
 export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: DelivererOptions = {}): Deliverer {
   checkOptions('delivery', options, DELIVERER_KEYS)
@@ -123,7 +143,8 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
     throw new TypeError(`delivery: "maxWait" must be a number of ms from 0 to 2147483647, e.g. 5000; got ${String(maxWait)}`)
   }
   const now = options.now ?? Date.now
-  const report = options.onEvent ?? (() => undefined)
+  const log = createLog(checkLogger(options.logger, 'delivery'), 'deliverer')
+  const report = listening(options.onEvent, log, 'onEvent')
   const inFlight = new Map<Lease, Promise<void>>()
   const abort = new AbortController()
   // Every send listens on this one signal until undici has closed its answer, which can be just
@@ -183,30 +204,38 @@ export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: D
 
   async function send(lease: Lease): Promise<void> {
     const { message } = lease
+    const { id, attempts } = message
     const at = now()
     const started = performance.now()
     const result = await forwarder.attempt({ body: message.body, headers: message.headers, signal: abort.signal })
+    const durationMs = elapsed(started)
     if (closing && result.kind === 'error' && abort.signal.aborted) {
       await outbox.release(lease)
       return
     }
-    const attempt = attemptOf(result, at, started)
-    if (result.kind === 'response' && result.status >= 200 && result.status < 300) {
-      await outbox.complete(lease, attempt)
-      return report({ type: 'delivered', id: message.id, attempts: message.attempts, status: result.status })
-    }
+    const ok = result.kind === 'response' && result.status >= 200 && result.status < 300
+    const record = attemptOf(result, at, durationMs)
     const { error, status } = describe(result)
-    const decision = policy.next(outcomeOf(result), message.attempts, now())
+    // Reported once settled in the outbox, so what a listener does cannot hold the settlement up.
+    const attempt: DeliveryEvent = ok ? { type: 'attempt', id, attempt: attempts, ok, durationMs, status } : { type: 'attempt', id, attempt: attempts, ok, durationMs, status, error }
+    if (ok) {
+      await outbox.complete(lease, record)
+      report(attempt)
+      return report({ type: 'delivered', id, attempts, status: status!, durationMs })
+    }
+    const decision = policy.next(outcomeOf(result), attempts, now())
     if (!decision.retry) {
-      await outbox.bury(lease, error, status, attempt)
-      return report({ type: 'dead', id: message.id, attempts: message.attempts, error })
+      await outbox.bury(lease, error, status, record)
+      report(attempt)
+      return report({ type: 'dead', id, attempts, error, status, durationMs })
     }
     const nextAttemptAt = now() + decision.delay
-    await outbox.retry(lease, nextAttemptAt, error, status, attempt)
-    report({ type: 'retrying', id: message.id, attempts: message.attempts, nextAttemptAt, error })
+    await outbox.retry(lease, nextAttemptAt, error, status, record)
+    report(attempt)
+    report({ type: 'retrying', id, attempts, nextAttemptAt, error, status, durationMs })
   }
 
-  const warn = (error: unknown) => process.emitWarning(`webhook-trigger deliverer: ${String(error)}`)
+  const warn = (error: unknown) => log.error(errorFields(error), 'outbox call failed')
 
   /** Leases up to `room` due messages; ones that arrive after close() began are released unsent. */
   async function take(room: number): Promise<Lease[]> {

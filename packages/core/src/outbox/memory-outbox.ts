@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { mergeHeaders } from '../merge-headers.js'
 import { DueQueue } from './due-queue.js'
 import { activityBuckets, decodeCursor, encodeCursor, failed } from './event-query.js'
-import type { Attempt, EventState, Lease, NewMessage, Outbox, OutboxMessage, StoredEvent } from './outbox.js'
+import type { Attempt, EventState, Lease, NewMessage, Outbox, OutboxMessage, OutboxStats, StoredEvent } from './outbox.js'
 import { RETENTION_KEYS, type RetentionOptions, keepsDelivered, purgeTimer, resolveRetention } from './retention.js'
 
 /**
@@ -191,6 +191,17 @@ export function memoryOutbox(options: MemoryOutboxOptions = {}): Outbox {
         }
       }
       return Promise.resolve(count)
+    },
+
+    stats() {
+      const stats: OutboxStats = { pending: 0, dead: 0 }
+      for (const { state, message } of entries.values()) {
+        if (state === 'delivered') continue
+        stats[state]++
+        // Insertion order is queue order, and a redelivered message keeps its createdAt: take the minimum.
+        if (state === 'pending' && message.createdAt < (stats.oldestPendingAt ?? Infinity)) stats.oldestPendingAt = message.createdAt
+      }
+      return Promise.resolve(stats)
     },
 
     purge(state = 'dead') {

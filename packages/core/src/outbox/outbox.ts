@@ -88,6 +88,15 @@ export interface Lease {
 
 export type OutboxState = 'pending' | 'dead'
 
+/** What health checks and gauges read from an outbox. */
+export interface OutboxStats {
+  /** Pending events, leased ones included. */
+  pending: number
+  dead: number
+  /** When the oldest pending event was queued, epoch ms; absent when none is pending. */
+  oldestPendingAt?: number
+}
+
 /**
  * Where queued events wait. Built for a store that can crash between any two
  * calls: a leased message whose worker died is leased again once `until`
@@ -116,6 +125,8 @@ export interface Outbox {
   redeliver(id: string, now: number): Promise<boolean>
   /** Every dead message back to pending; returns how many. */
   redeliverAll(now: number): Promise<number>
+  /** Counts of pending and dead events, and the oldest pending one's age, for health checks and gauges. */
+  stats(): Promise<OutboxStats>
   /** Deletes messages in `state` (dead by default); returns how many. */
   purge(state?: OutboxState): Promise<number>
   /** One page of events in a state, newest first, filtered. Delivered ones are those still within retention. */

@@ -14,7 +14,7 @@ import { type Started, freePort, freshApp, run, startNode } from './fresh-app.js
 import { firstBlock, onPorts } from './readme.js'
 
 const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..')
-const PUBLIC = ['client', 'core', 'express', 'koa', 'outbox-sqlite', 'redis'] as const
+const PUBLIC = ['client', 'core', 'express', 'koa', 'outbox-sqlite', 'redis', 'prometheus'] as const
 type Public = (typeof PUBLIC)[number]
 const readme = (pkg: Public) => join(REPO, 'packages', pkg, 'README.md')
 /**
