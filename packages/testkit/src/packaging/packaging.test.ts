@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { type Started, freePort, freshApp, run, startNode } from './fresh-app.js'
+import { cachePrebuiltSqlite } from './prebuilt.js'
 import { firstBlock, onPorts } from './readme.js'
 
 const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..')
@@ -76,7 +77,7 @@ async function serve(app: string, args: string[], port: number, node?: string): 
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'webhook-trigger-packaging-'))
-  await packAll()
+  await Promise.all([packAll(), cachePrebuiltSqlite(REPO)])
   const receiver = [tarball.client, tarball.core, tarball.express]
   const koa = [tarball.client, tarball.core, tarball.koa, '@koa/router@15', ...TYPESCRIPT]
   const ts = { 'tsconfig.json': TSCONFIG }
