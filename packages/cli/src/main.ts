@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { Command, CommanderError } from 'commander'
+import { Command, CommanderError, type Option } from 'commander'
 import { intermediaryCommand } from './commands/intermediary.js'
 import { listenCommand } from './commands/listen.js'
 import { relayCommand } from './commands/relay.js'
@@ -20,6 +20,15 @@ Configuration: a flag wins over its WEBHOOK_TRIGGER_* variable (--token-env is W
 which wins over the --config JSON file. Secrets are never flags: --*-env names a variable, --*-file a file.
 `
 
+/** An option's help: its description, then its default (a described one too, such as "every interface") and its variable. */
+function optionDescription(option: Option): string {
+  const extra: string[] = []
+  if (option.defaultValueDescription !== undefined) extra.push(`default: ${option.defaultValueDescription}`)
+  else if (option.defaultValue !== undefined) extra.push(`default: ${JSON.stringify(option.defaultValue)}`)
+  if (option.envVar !== undefined) extra.push(`env: ${option.envVar}`)
+  return extra.length === 0 ? option.description : `${option.description} (${extra.join(', ')})`
+}
+
 /** The `webhook-trigger` program: four commands, errors in one line, exit 64 for a usage error. */
 export function createProgram(): Command {
   const program = new Command('webhook-trigger')
@@ -32,7 +41,7 @@ export function createProgram(): Command {
   program.hook('preAction', (_program, command) => applyConfig(command))
   // One line per error: commander puts its "Did you mean" suggestion on a line of its own.
   const outputError = (text: string, write: (text: string) => void) => write(text.trim().replace(/\s*\n\s*/g, ' ') + '\n')
-  for (const command of [program, ...program.commands]) command.exitOverride().configureOutput({ outputError })
+  for (const command of [program, ...program.commands]) command.exitOverride().configureOutput({ outputError }).configureHelp({ optionDescription })
   return program
 }
 

@@ -52,8 +52,8 @@ export function urlPath(value: string): string {
 /** `--port` and `--host`, for the commands that run a server. */
 export function serverOptions(command: Command, port: number): Command {
   return command
-    .addOption(option('-p, --port <number>', 'port to listen on (0 picks a free one)').argParser(integer(0, 65535)).default(port))
-    .addOption(option('--host <address>', 'address to listen on (default: every interface)'))
+    .addOption(option('-p, --port <number>', 'port to listen on; 0 picks a free one').argParser(integer(0, 65535)).default(port))
+    .addOption(option('--host <address>', 'address to listen on').default(undefined, 'every interface'))
 }
 
 /** A secret's two sources: an environment variable named on the command line, or a file. */
@@ -74,5 +74,5 @@ export function outboundAuthOptions(command: Command, target: string): Command {
 
 /** `--config <file>`, on every command. */
 export function configOption(command: Command): Command {
-  return command.addOption(option('-c, --config <file>', 'JSON file with default flag values (flags and variables win)'))
+  return command.addOption(option('-c, --config <file>', 'JSON file of flag values; flags and WEBHOOK_TRIGGER_* variables win over it'))
 }

@@ -44,7 +44,7 @@ export function listenCommand(): Command {
   const command = new Command('listen')
     .summary('a local receiver that prints each event (and can forward it)')
     .description('A local inbound webhook: verifies each request like the middleware, prints each accepted event (time, tenant, event, id, data) and each refusal with its problem code. With --forward-to, relays each accepted event to your app and answers with its answer.')
-    .addOption(option('--tenant <id>', 'tenant ID the token belongs to (default: local)'))
+    .addOption(option('--tenant <id>', 'tenant ID the token belongs to').default(undefined, 'local'))
     .addOption(option('--header <name>', 'accept the token in this header instead of Basic or Bearer'))
   secretOptions(command, 'token', 'the API token senders present (Basic or Bearer)')
   secretOptions(command, 'secret', 'the Standard Webhooks secret senders sign with (whsec_...)')

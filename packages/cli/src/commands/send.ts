@@ -73,7 +73,7 @@ export function sendCommand(): Command {
     .addOption(option('--url <url>', 'the inbound webhook URL').argParser(httpUrl))
     .addOption(option('-e, --event <name>', 'event name, e.g. customer_update'))
     .addOption(option('-d, --data <json>', "the event's data: a JSON object, or @file.json"))
-    .addOption(option('--idempotency-key <key>', 'Idempotency-Key header (default: a new UUID per event)'))
+    .addOption(option('--idempotency-key <key>', 'Idempotency-Key header').default(undefined, 'a new UUID per event'))
   outboundAuthOptions(command, '--url')
   command
     .addOption(option('--repeat <n>', 'send the event n times').argParser(integer(1, 10_000_000)).default(1))
