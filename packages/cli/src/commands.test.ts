@@ -8,7 +8,7 @@ import { runCli, transcript } from './test/cli-process.js'
 const TOKEN = 'tok_config_SECRET_e3a1'
 const COMMANDS = ['relay', 'intermediary', 'send', 'listen'] as const
 
-describe('--help', () => {
+describe.concurrent('--help', () => {
   it('lists the four commands, with examples', async () => {
     const help = await runCli(['--help'])
     expect(help.code).toBe(0)
@@ -27,7 +27,7 @@ describe('--help', () => {
   })
 })
 
-describe('bad flags: exit 64 and one line saying why', () => {
+describe.concurrent('bad flags: exit 64 and one line saying why', () => {
   it.each([
     [['relay', '--prot', '3001'], "error: unknown option '--prot' (Did you mean --port?)"],
     [['listen', '--port', 'eighty'], "error: option '-p, --port <number>' argument 'eighty' is invalid. expected a whole number from 0 to 65535."],

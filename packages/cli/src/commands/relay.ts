@@ -1,19 +1,6 @@
-import { createServer } from 'node:http'
 import { Command } from 'commander'
-import express from 'express'
-import { forward } from '@webhook-trigger/express'
-import { type AuthFlags, outboundAuth } from '../auth.js'
 import { configOption, httpUrl, option, outboundAuthOptions, serverOptions, urlPath } from '../options.js'
-import { closeServer, serve, shown, stopOnSignals } from '../serve.js'
-import { UsageError } from '../usage-error.js'
-import { logRequests } from './log-requests.js'
-
-interface RelayFlags extends AuthFlags {
-  to?: string
-  path: string
-  port: number
-  host?: string
-}
+import type { RelayFlags } from '../run/relay.js'
 
 const EXAMPLES = `
 Examples:
@@ -34,18 +21,5 @@ export function relayCommand(): Command {
   outboundAuthOptions(command, 'the upstream')
   serverOptions(command, 3001)
   configOption(command)
-  return command.addHelpText('after', EXAMPLES).action(async (flags: RelayFlags) => {
-    if (flags.to === undefined) throw new UsageError('relay needs --to <url>, the inbound webhook URL')
-    const auth = outboundAuth(flags, '--to')
-    const relay = forward({ to: flags.to, auth, path: flags.path })
-    const app = express().disable('x-powered-by')
-    app.use(logRequests(flags.path), relay)
-    const server = createServer(app)
-    await serve('relay', server, flags, flags.path)
-    console.log(`forwarding to ${shown(flags.to)}`)
-    stopOnSignals(async () => {
-      await closeServer(server)
-      await relay.close()
-    })
-  })
+  return command.addHelpText('after', EXAMPLES).action(async (flags: RelayFlags) => (await import('../run/relay.js')).runRelay(flags))
 }

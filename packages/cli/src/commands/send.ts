@@ -1,25 +1,6 @@
-import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
-import { type SendResult, createClient } from '@webhook-trigger/client'
-import { type AuthFlags, outboundAuth } from '../auth.js'
 import { configOption, duration, httpUrl, integer, option, outboundAuthOptions } from '../options.js'
-import { progressBar, summarize, summaryLine } from '../send-summary.js'
-import { UsageError } from '../usage-error.js'
-
-interface SendFlags extends AuthFlags {
-  url?: string
-  event?: string
-  data?: string
-  idempotencyKey?: string
-  repeat: number
-  concurrency: number
-  retries: number
-  timeout: number
-  json?: boolean
-}
-
-/** Exit codes: the worst outcome of the sends. */
-const EXIT = { delivered: 0, rejected: 1, failed: 2 } as const
+import type { SendFlags } from '../run/send.js'
 
 const EXAMPLES = `
 Examples:
@@ -34,36 +15,6 @@ Examples:
 
 Exit status: 0 delivered, 1 rejected (a final 4xx), 2 failed after retries, 64 bad flags. With --repeat, the worst of all sends.
 `
-
-function readData(given: string | undefined): Record<string, unknown> {
-  if (given === undefined) throw new UsageError("send needs --data '<json>' or --data @file.json")
-  let text = given
-  if (given.startsWith('@')) {
-    try {
-      text = readFileSync(given.slice(1), 'utf8')
-    } catch (error) {
-      throw new UsageError(`cannot read --data ${given}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
-    }
-  }
-  let data: unknown
-  try {
-    data = JSON.parse(text)
-  } catch (error) {
-    throw new UsageError(`--data is not JSON: ${(error as Error).message}`)
-  }
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new UsageError('--data must be a JSON object, e.g. \'{"id":"1234"}\'')
-  return data as Record<string, unknown>
-}
-
-export function resultLine(result: SendResult, ms: number): string {
-  const took = `${Math.round(ms)} ms, ${result.attempts} attempt${result.attempts === 1 ? '' : 's'}, idempotency key ${result.idempotencyKey}`
-  if (result.outcome === 'delivered') return `delivered ${result.status} (${took})`
-  if (result.outcome === 'rejected') {
-    const { code, detail, title } = result.problem ?? {}
-    return `rejected ${result.status} ${code ?? ''}${code === undefined ? '' : ': '}${detail ?? title ?? '(no problem details)'} (${took})`
-  }
-  return `failed: ${result.error} (${took})`
-}
 
 /** `send`: one authenticated webhook (or many, with --repeat) through the client, with retries. */
 export function sendCommand(): Command {
@@ -82,43 +33,5 @@ export function sendCommand(): Command {
     .addOption(option('--timeout <duration>', 'time allowed for each attempt').argParser(duration).default(15_000, '15s'))
     .addOption(option('--json', 'print JSON: the result, or the summary with --repeat'))
   configOption(command)
-  return command.addHelpText('after', EXAMPLES).action(async (flags: SendFlags) => {
-    if (flags.url === undefined) throw new UsageError('send needs --url <url>, the inbound webhook URL')
-    if (flags.event === undefined || flags.event === '') throw new UsageError('send needs --event <name>')
-    const { event } = flags
-    const data = readData(flags.data)
-    const client = createClient({ url: flags.url, auth: outboundAuth(flags, '--url'), timeout: flags.timeout, retry: { retries: flags.retries } })
-    const options = flags.idempotencyKey === undefined ? {} : { idempotencyKey: flags.idempotencyKey }
-    const sendOne = async () => {
-      const started = performance.now()
-      const result = await client.send(event, data, options)
-      return { result, ms: performance.now() - started }
-    }
-
-    if (flags.repeat === 1) {
-      const { result, ms } = await sendOne()
-      console.log(flags.json ? JSON.stringify(result) : resultLine(result, ms))
-      process.exitCode = EXIT[result.outcome]
-      return
-    }
-
-    const results: Array<{ result: SendResult; ms: number }> = []
-    const bar = progressBar(flags.repeat, !flags.json)
-    let next = 0
-    const started = performance.now()
-    const worker = async () => {
-      while (next < flags.repeat) {
-        next++
-        results.push(await sendOne())
-        bar.tick(results.length)
-      }
-    }
-    await Promise.all(Array.from({ length: Math.min(flags.concurrency, flags.repeat) }, worker))
-    bar.end()
-    const summary = summarize(results, (performance.now() - started) / 1000)
-    console.log(flags.json ? JSON.stringify(summary) : summaryLine(summary))
-    const problem = results.find(({ result }) => result.outcome !== 'delivered')
-    if (problem !== undefined && !flags.json) console.error(`first not delivered: ${resultLine(problem.result, problem.ms)}`)
-    process.exitCode = summary.failed > 0 ? EXIT.failed : summary.rejected > 0 ? EXIT.rejected : EXIT.delivered
-  })
+  return command.addHelpText('after', EXAMPLES).action(async (flags: SendFlags) => (await import('../run/send.js')).runSend(flags))
 }
