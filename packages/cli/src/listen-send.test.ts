@@ -7,7 +7,8 @@ import { type RunningCli, freePort, runCli, startCli, stopAll, transcript } from
 
 const TOKEN = 'tok_listen_SECRET_4f1c9e'
 const WRONG = 'tok_wrong_SECRET_77ab02'
-const ENV = { API_TOKEN: TOKEN, WRONG_TOKEN: WRONG }
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
+const ENV = { API_TOKEN: TOKEN, WRONG_TOKEN: WRONG, WEBHOOK_SECRET: SECRET }
 const upstreams: Upstream[] = []
 
 async function listen(...extra: string[]): Promise<RunningCli> {
@@ -85,6 +86,16 @@ describe('listen + send', () => {
     await vi.waitFor(() => expect(listener.stdout()).toMatch(/forwarded id=\S+ -> 200/))
   })
 
+  it('send --secret-env signs the Standard Webhooks way, and listen --secret-env verifies it', async () => {
+    const listener = await startCli(['listen', '--host', '127.0.0.1', '--port', '0', '--secret-env', 'WEBHOOK_SECRET'], ENV)
+    const sent = await runCli(['send', '--url', listener.url, '--secret-env', 'WEBHOOK_SECRET', '--event', 'signed.event', '--data', '{"n":1}'], ENV)
+    expect(sent.code).toBe(0)
+    await vi.waitFor(() => expect(listener.stdout()).toMatch(/accepted tenant=local event=signed\.event id=\S+ data=\{"n":1\}/))
+    const unsigned = await send(listener.url)
+    expect(unsigned.code).toBe(1)
+    expect(unsigned.stdout).toMatch(/^rejected 401 auth\.missing: /)
+  })
+
   it('listen stops cleanly on SIGTERM and on SIGINT', async () => {
     expect(await (await listen()).stop('SIGTERM')).toBe(0)
     expect(await (await listen()).stop('SIGINT')).toBe(0)
@@ -103,5 +114,6 @@ describe('listen + send', () => {
     expect(transcript()).toContain('accepted')
     expect(transcript()).not.toContain(TOKEN)
     expect(transcript()).not.toContain(WRONG)
+    expect(transcript()).not.toContain(SECRET.slice(6))
   })
 })

@@ -1,11 +1,14 @@
 import { Command } from 'commander'
-import { configOption, duration, httpUrl, integer, option, outboundAuthOptions } from '../options.js'
+import { configOption, duration, httpUrl, integer, option, outboundAuthOptions, secretOptions } from '../options.js'
 import type { SendFlags } from '../run/send.js'
 
 const EXAMPLES = `
 Examples:
   $ API_TOKEN=... webhook-trigger send --url http://localhost:3000/webhook --tenant tenant123 --token-env API_TOKEN \\
       --event customer_update --data '{"id":"1234","status":"active"}'
+
+  # Signed the Standard Webhooks way instead (webhook-id, webhook-timestamp, webhook-signature)
+  $ webhook-trigger send --url http://localhost:3000/webhook/signed --secret-env WEBHOOK_SECRET --event customer_update --data '{"id":"1234"}'
 
   # The data from a file, Bearer, machine-readable output
   $ webhook-trigger send --url http://localhost:3000/webhook --bearer-env API_TOKEN --event order.paid --data @order.json --json
@@ -26,6 +29,7 @@ export function sendCommand(): Command {
     .addOption(option('-d, --data <json>', "the event's data: a JSON object, or @file.json"))
     .addOption(option('--idempotency-key <key>', 'Idempotency-Key header').default(undefined, 'a new UUID per event'))
   outboundAuthOptions(command, '--url')
+  secretOptions(command, 'secret', 'a Standard Webhooks secret (whsec_...) to sign each attempt with')
   command
     .addOption(option('--repeat <n>', 'send the event n times').argParser(integer(1, 10_000_000)).default(1))
     .addOption(option('--concurrency <n>', 'sends in flight at once with --repeat').argParser(integer(1, 10_000)).default(1))

@@ -70,6 +70,13 @@ export async function runIntermediary(flags: IntermediaryFlags): Promise<void> {
   if (adminToken !== undefined) app.use('/admin', adminRouter({ outbox, auth: bearer({ token: adminToken }), metrics }))
   app.use(webhook({ path: flags.path, auth: inbound, envelope: transform === undefined }), relay)
   const server = createServer(app)
+  // Before listening: a signal that comes right after the "listening on" line must find its handler.
+  stopOnSignals(async () => {
+    // Stop taking events, let in-flight deliveries finish or go back to the outbox, then close it.
+    await closeServer(server)
+    await relay.close()
+    await outbox.close()
+  })
   try {
     await serve('intermediary', server, flags, flags.path)
   } catch (error) {
@@ -78,10 +85,4 @@ export async function runIntermediary(flags: IntermediaryFlags): Promise<void> {
     throw error
   }
   console.log(`delivering to ${shown(flags.to)}${adminToken === undefined ? '' : '; admin API on /admin'}`)
-  stopOnSignals(async () => {
-    // Stop taking events, let in-flight deliveries finish or go back to the outbox, then close it.
-    await closeServer(server)
-    await relay.close()
-    await outbox.close()
-  })
 }

@@ -66,10 +66,11 @@ export async function runListen(flags: ListenFlags): Promise<void> {
       respond(res, result.response)
     })
   })
-  await serve('listen', server, flags, flags.path)
-  if (flags.forwardTo !== undefined) console.log(`forwarding accepted events to ${shown(flags.forwardTo)}`)
+  // Before listening: a signal that comes right after the "listening on" line must find its handler.
   stopOnSignals(async () => {
     await closeServer(server)
     await relay?.close()
   })
+  await serve('listen', server, flags, flags.path)
+  if (flags.forwardTo !== undefined) console.log(`forwarding accepted events to ${shown(flags.forwardTo)}`)
 }

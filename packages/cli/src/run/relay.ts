@@ -21,10 +21,11 @@ export async function runRelay(flags: RelayFlags): Promise<void> {
   const app = express().disable('x-powered-by')
   app.use(logRequests(flags.path), relay)
   const server = createServer(app)
-  await serve('relay', server, flags, flags.path)
-  console.log(`forwarding to ${shown(flags.to)}`)
+  // Before listening: a signal that comes right after the "listening on" line must find its handler.
   stopOnSignals(async () => {
     await closeServer(server)
     await relay.close()
   })
+  await serve('relay', server, flags, flags.path)
+  console.log(`forwarding to ${shown(flags.to)}`)
 }

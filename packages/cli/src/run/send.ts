@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
-import { type SendResult, createClient } from '@webhook-trigger/client'
-import { type AuthFlags, outboundAuth } from '../auth.js'
+import { type SendResult, createClient, standardWebhooksSigner } from '@webhook-trigger/client'
+import { type AuthFlags, build, outboundAuth } from '../auth.js'
+import { readSecret } from '../secrets.js'
 import { progressBar, summarize, summaryLine } from '../send-summary.js'
 import { UsageError } from '../usage-error.js'
 
@@ -55,7 +56,12 @@ export async function runSend(flags: SendFlags): Promise<void> {
   if (flags.event === undefined || flags.event === '') throw new UsageError('send needs --event <name>')
   const { event } = flags
   const data = readData(flags.data)
-  const client = createClient({ url: flags.url, auth: outboundAuth(flags, '--url'), timeout: flags.timeout, retry: { retries: flags.retries } })
+  const secret = readSecret('secret', { env: flags.secretEnv, file: flags.secretFile })
+  const sign = secret === undefined ? undefined : build(() => standardWebhooksSigner(secret))
+  // A signature is credentials enough; Basic, Bearer or a header may come with it.
+  const credentialsGiven = [flags.tenant, flags.header, flags.tokenEnv, flags.tokenFile, flags.bearerEnv, flags.bearerFile].some((flag) => flag !== undefined)
+  const auth = sign !== undefined && !credentialsGiven ? undefined : outboundAuth(flags, '--url')
+  const client = createClient({ url: flags.url, ...(auth && { auth }), ...(sign && { sign }), timeout: flags.timeout, retry: { retries: flags.retries } })
   const options = flags.idempotencyKey === undefined ? {} : { idempotencyKey: flags.idempotencyKey }
   const sendOne = async () => {
     const started = performance.now()
