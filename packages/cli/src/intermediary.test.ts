@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { send, startUpstream, type Upstream } from '@webhook-trigger/testkit'
+import { REDIS_URL, redisForTests, send, startUpstream, type Upstream } from '@webhook-trigger/testkit'
+import { Queue } from 'bullmq'
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
 import { freePort, runCli, startCli, stopAll, transcript } from './test/cli-process.js'
 
@@ -61,6 +62,24 @@ describe('intermediary', () => {
     }
     await vi.waitFor(() => expect(intermediary.stdout().match(/ delivered id=/g)?.length).toBeGreaterThanOrEqual(ids.length))
     expect(await intermediary.stop('SIGTERM')).toBe(0)
+  })
+
+  it('delivers through a Redis outbox with --outbox redis://', async (context) => {
+    if (!(await redisForTests('the CLI Redis outbox test'))) return context.skip()
+    const upstream = await startUpstream([{ status: 202 }])
+    upstreams.push(upstream)
+    // A queue of its own: the machine's Redis is shared.
+    const queue = `cli-test-${process.pid}-${Date.now()}`
+    const intermediary = await startCli(args(`${upstream.url}/webhook`).map((arg) => (arg === 'sqlite:data/outbox.sqlite' ? REDIS_URL : arg)).concat('--queue', queue), ENV, workdir())
+    try {
+      expect((await post(intermediary.url, 'crm-redis-1')).status).toBe(202)
+      await vi.waitFor(() => expect(upstream.received.map((r) => r.headers['idempotency-key'])).toEqual(['crm-redis-1']), { timeout: 10_000 })
+      expect(await intermediary.stop('SIGTERM')).toBe(0)
+    } finally {
+      const bull = new Queue(queue, { connection: { url: REDIS_URL } })
+      await bull.obliterate({ force: true })
+      await bull.close()
+    }
   })
 
   it('mounts the admin API under /admin with its own Bearer token when --admin-token-env is given', async () => {

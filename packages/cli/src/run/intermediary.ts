@@ -1,8 +1,8 @@
 import { createServer } from 'node:http'
 import express from 'express'
 import type { AuthScheme } from '@webhook-trigger/core'
-import { type DelivererOptions, adminRouter, bearer, createMetrics, forward, header, standardWebhooks, tenants, webhook } from '@webhook-trigger/express'
-import { type AuthFlags, outboundAuth } from '../auth.js'
+import { type DelivererOptions, type Outbox, adminRouter, bearer, createMetrics, forward, header, standardWebhooks, tenants, webhook } from '@webhook-trigger/express'
+import { type AuthFlags, build, outboundAuth } from '../auth.js'
 import { openOutbox } from '../outbox.js'
 import { readSecret } from '../secrets.js'
 import { closeServer, serve, shown, stopOnSignals } from '../serve.js'
@@ -30,8 +30,8 @@ function inboundAuth(flags: IntermediaryFlags): AuthScheme[] {
   const key = readSecret('inbound-key', { env: flags.inboundKeyEnv, file: flags.inboundKeyFile })
   const secret = readSecret('secret', { env: flags.secretEnv, file: flags.secretFile })
   const schemes: AuthScheme[] = []
-  if (key !== undefined) schemes.push(header('X-Api-Key', tenants({ inbound: key })))
-  if (secret !== undefined) schemes.push(standardWebhooks({ secret, tenant: 'inbound' }))
+  if (key !== undefined) schemes.push(build(() => header('X-Api-Key', tenants({ inbound: key }))))
+  if (secret !== undefined) schemes.push(build(() => standardWebhooks({ secret, tenant: 'inbound' })))
   if (schemes.length === 0) throw new UsageError('say how senders authenticate: --inbound-key-env <VAR> (X-Api-Key) or --secret-env <VAR> (Standard Webhooks)')
   return schemes
 }
@@ -44,6 +44,16 @@ function delivery(flags: IntermediaryFlags): DelivererOptions {
   }
 }
 
+/** `make()`, closing the outbox when it throws: an open SQLite or Redis connection would keep the process alive. */
+function closingOnError<T>(outbox: Outbox, make: () => T): T {
+  try {
+    return build(make)
+  } catch (error) {
+    void outbox.close()
+    throw error
+  }
+}
+
 /** `intermediary`, once its flags are parsed. */
 export async function runIntermediary(flags: IntermediaryFlags): Promise<void> {
   if (flags.to === undefined) throw new UsageError('intermediary needs --to <url>, the inbound webhook URL')
@@ -51,21 +61,24 @@ export async function runIntermediary(flags: IntermediaryFlags): Promise<void> {
   const inbound = inboundAuth(flags)
   const adminToken = readSecret('admin-token', { env: flags.adminTokenEnv, file: flags.adminTokenFile })
   const transform = flags.transform === undefined ? undefined : await loadTransform(flags.transform)
+  const { to } = flags
   const outbox = await openOutbox(flags.outbox, flags.queue, flags.lease)
   const metrics = createMetrics()
-  const relay = forward({
-    to: flags.to,
-    auth,
-    outbox,
-    delivery: delivery(flags),
-    ...(transform && { transform }),
-    onEvent: (event) => {
-      metrics.onEvent(event)
-      const detail = 'attempts' in event ? ` attempts=${event.attempts}` : ''
-      const why = 'error' in event ? ` error="${event.error}"` : 'status' in event ? ` status=${event.status}` : ''
-      console.log(`${new Date().toISOString()} ${event.type} id=${event.id}${detail}${why}`)
-    },
-  })
+  const relay = closingOnError(outbox, () =>
+    forward({
+      to,
+      auth,
+      outbox,
+      delivery: delivery(flags),
+      ...(transform && { transform }),
+      onEvent: (event) => {
+        metrics.onEvent(event)
+        const detail = 'attempts' in event ? ` attempts=${event.attempts}` : ''
+        const why = 'error' in event ? ` error="${event.error}"` : 'status' in event ? ` status=${event.status}` : ''
+        console.log(`${new Date().toISOString()} ${event.type} id=${event.id}${detail}${why}`)
+      },
+    }),
+  )
   const app = express().disable('x-powered-by')
   if (adminToken !== undefined) app.use('/admin', adminRouter({ outbox, auth: bearer({ token: adminToken }), metrics }))
   app.use(webhook({ path: flags.path, auth: inbound, envelope: transform === undefined }), relay)

@@ -11,7 +11,7 @@ import {
   settleOnFinish,
   writeResponse,
 } from '@webhook-trigger/core'
-import type { AuthFlags } from '../auth.js'
+import { type AuthFlags, build } from '../auth.js'
 import { inboundSchemes } from '../inbound-auth.js'
 import { closeServer, serve, shown, stopOnSignals } from '../serve.js'
 
@@ -31,8 +31,9 @@ function respond(res: ServerResponse, response: WebhookResponse): void {
 
 /** `listen`, once its flags are parsed. */
 export async function runListen(flags: ListenFlags): Promise<void> {
-  const verifier = createWebhookVerifier({ path: flags.path, auth: inboundSchemes(flags) }, 'listen')
-  const relay: ForwardHandler | undefined = flags.forwardTo === undefined ? undefined : createForwardHandler({ to: flags.forwardTo }, 'listen --forward-to')
+  const { path, forwardTo } = flags
+  const verifier = build(() => createWebhookVerifier({ path, auth: inboundSchemes(flags) }, 'listen'))
+  const relay: ForwardHandler | undefined = forwardTo === undefined ? undefined : build(() => createForwardHandler({ to: forwardTo }, 'listen --forward-to'))
   const time = () => new Date().toISOString()
 
   const accepted = (req: IncomingMessage, res: ServerResponse, result: VerifyResult & { ok: true }) => {

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http'
 import express from 'express'
 import { forward } from '@webhook-trigger/express'
-import { type AuthFlags, outboundAuth } from '../auth.js'
+import { type AuthFlags, build, outboundAuth } from '../auth.js'
 import { closeServer, serve, shown, stopOnSignals } from '../serve.js'
 import { UsageError } from '../usage-error.js'
 import { logRequests } from './log-requests.js'
@@ -17,7 +17,8 @@ export interface RelayFlags extends AuthFlags {
 export async function runRelay(flags: RelayFlags): Promise<void> {
   if (flags.to === undefined) throw new UsageError('relay needs --to <url>, the inbound webhook URL')
   const auth = outboundAuth(flags, '--to')
-  const relay = forward({ to: flags.to, auth, path: flags.path })
+  const { to, path } = flags
+  const relay = build(() => forward({ to, auth, path }))
   const app = express().disable('x-powered-by')
   app.use(logRequests(flags.path), relay)
   const server = createServer(app)

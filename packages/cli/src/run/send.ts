@@ -40,7 +40,7 @@ function readData(given: string | undefined): Record<string, unknown> {
   return data as Record<string, unknown>
 }
 
-export function resultLine(result: SendResult, ms: number): string {
+function resultLine(result: SendResult, ms: number): string {
   const took = `${Math.round(ms)} ms, ${result.attempts} attempt${result.attempts === 1 ? '' : 's'}, idempotency key ${result.idempotencyKey}`
   if (result.outcome === 'delivered') return `delivered ${result.status} (${took})`
   if (result.outcome === 'rejected') {
@@ -61,7 +61,8 @@ export async function runSend(flags: SendFlags): Promise<void> {
   // A signature is credentials enough; Basic, Bearer or a header may come with it.
   const credentialsGiven = [flags.tenant, flags.header, flags.tokenEnv, flags.tokenFile, flags.bearerEnv, flags.bearerFile].some((flag) => flag !== undefined)
   const auth = sign !== undefined && !credentialsGiven ? undefined : outboundAuth(flags, '--url')
-  const client = createClient({ url: flags.url, ...(auth && { auth }), ...(sign && { sign }), timeout: flags.timeout, retry: { retries: flags.retries } })
+  const { url, timeout, retries } = flags
+  const client = build(() => createClient({ url, ...(auth && { auth }), ...(sign && { sign }), timeout, retry: { retries } }))
   const options = flags.idempotencyKey === undefined ? {} : { idempotencyKey: flags.idempotencyKey }
   const sendOne = async () => {
     const started = performance.now()
