@@ -29,7 +29,14 @@ function optionDescription(option: Option): string {
   return extra.length === 0 ? option.description : `${option.description} (${extra.join(', ')})`
 }
 
-/** The `webhook-trigger` program: four commands, errors in one line, exit 64 for a usage error. */
+/**
+ * The `webhook-trigger` program: four commands, errors in one line, exit 64 for a usage error.
+ * Its actions set `process.exitCode`; `main()` runs it on `process.argv`.
+ *
+ * @example
+ * const program = createProgram()
+ * console.log(program.commands.map((command) => command.name())) // ['relay', 'intermediary', 'send', 'listen']
+ */
 export function createProgram(): Command {
   const program = new Command('webhook-trigger')
     .description('Run a webhook relay, a durable intermediary or a local listener, and send authenticated webhooks, without writing code.')
