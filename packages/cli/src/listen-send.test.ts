@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startUpstream, type Upstream } from '@webhook-trigger/testkit'
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
-import { type RunningCli, freePort, runCli, startCli, stopAll, transcript } from './test/cli-process.js'
+import { type RunningCli, freePort, runCli, spawnCli, startCli, stopAll, transcript } from './test/cli-process.js'
 
 const TOKEN = 'tok_listen_SECRET_4f1c9e'
 const WRONG = 'tok_wrong_SECRET_77ab02'
@@ -70,6 +70,17 @@ describe('listen + send', () => {
     const json = await send(listener.url, '--repeat', '4', '--concurrency', '2', '--json', '--tenant', 'tenant123', '--token-env', 'WRONG_TOKEN')
     expect(json.code).toBe(1)
     expect(JSON.parse(json.stdout)).toMatchObject({ sent: 4, delivered: 0, rejected: 4, failed: 0, statuses: { 401: 4 } })
+  })
+
+  it('SIGINT stops send --repeat: sends in flight are cut short, what was sent is summarized, exit 130', async () => {
+    const listener = await listen()
+    const sending = spawnCli(['send', '--url', listener.url, '--bearer-env', 'API_TOKEN', '--event', 'e', '--data', '{}', '--repeat', '1000000', '--concurrency', '2'], ENV)
+    await vi.waitFor(() => expect(listener.stdout().match(/ accepted /g)?.length).toBeGreaterThanOrEqual(5))
+    sending.child.kill('SIGINT')
+    const { code, stdout, stderr } = await sending.finished
+    expect(code).toBe(130)
+    expect(stdout).toMatch(/^sent \d+ in [\d.]+ s .*; latency p50 [\d.]+ ms, p99 [\d.]+ ms\n$/)
+    expect(stderr).toMatch(/^stopped by SIGINT after \d+ of 1000000\n$/)
   })
 
   it('listen --forward-to relays each accepted event to the app and answers with its answer', async () => {

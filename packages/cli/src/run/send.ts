@@ -63,17 +63,26 @@ export async function runSend(flags: SendFlags): Promise<void> {
   const auth = sign !== undefined && !credentialsGiven ? undefined : outboundAuth(flags, '--url')
   const { url, timeout, retries } = flags
   const client = build(() => createClient({ url, ...(auth && { auth }), ...(sign && { sign }), timeout, retry: { retries } }))
-  const options = flags.idempotencyKey === undefined ? {} : { idempotencyKey: flags.idempotencyKey }
+  const stop = stopOnSignal()
+  const options = { signal: stop.signal, ...(flags.idempotencyKey !== undefined && { idempotencyKey: flags.idempotencyKey }) }
+  /** One send and its latency, or undefined when a signal cut it short. */
   const sendOne = async () => {
     const started = performance.now()
-    const result = await client.send(event, data, options)
-    return { result, ms: performance.now() - started }
+    try {
+      const result = await client.send(event, data, options)
+      return { result, ms: performance.now() - started }
+    } catch (error) {
+      if (stop.signal.aborted) return undefined
+      throw error
+    }
   }
 
   if (flags.repeat === 1) {
-    const { result, ms } = await sendOne()
-    console.log(flags.json ? JSON.stringify(result) : resultLine(result, ms))
-    process.exitCode = EXIT[result.outcome]
+    const sent = await sendOne()
+    stop.done()
+    if (sent === undefined) return stop.report()
+    console.log(flags.json ? JSON.stringify(sent.result) : resultLine(sent.result, sent.ms))
+    process.exitCode = EXIT[sent.result.outcome]
     return
   }
 
@@ -82,17 +91,48 @@ export async function runSend(flags: SendFlags): Promise<void> {
   let next = 0
   const started = performance.now()
   const worker = async () => {
-    while (next < flags.repeat) {
+    while (next < flags.repeat && !stop.signal.aborted) {
       next++
-      results.push(await sendOne())
+      const sent = await sendOne()
+      if (sent === undefined) return
+      results.push(sent)
       bar.tick(results.length)
     }
   }
   await Promise.all(Array.from({ length: Math.min(flags.concurrency, flags.repeat) }, worker))
+  stop.done()
   bar.end()
   const summary = summarize(results, (performance.now() - started) / 1000)
   console.log(flags.json ? JSON.stringify(summary) : summaryLine(summary))
   const problem = results.find(({ result }) => result.outcome !== 'delivered')
   if (problem !== undefined && !flags.json) console.error(`first not delivered: ${resultLine(problem.result, problem.ms)}`)
   process.exitCode = summary.failed > 0 ? EXIT.failed : summary.rejected > 0 ? EXIT.rejected : EXIT.delivered
+  if (stop.signal.aborted) stop.report(`after ${results.length} of ${flags.repeat}`)
+}
+
+/**
+ * SIGINT or SIGTERM aborts the sends in flight (and any wait between retries)
+ * and stops new ones: what was sent is still summarized, and the exit code is
+ * the shell's 128 + the signal's number.
+ */
+function stopOnSignal() {
+  const controller = new AbortController()
+  let received: NodeJS.Signals | undefined
+  const onSignal = (signal: NodeJS.Signals) => {
+    received = signal
+    controller.abort()
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  return {
+    signal: controller.signal,
+    done() {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    },
+    report(what = '') {
+      console.error(`stopped by ${received}${what === '' ? '' : ` ${what}`}`)
+      process.exitCode = 128 + (received === 'SIGINT' ? 2 : 15)
+    },
+  }
 }

@@ -37,11 +37,16 @@ export interface Finished {
   stderr: string
 }
 
-/** Runs `webhook-trigger <args>` to its end. */
-export async function runCli(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<Finished> {
+/** Starts `webhook-trigger <args>`; `finished` resolves when it has exited and its output is read. */
+export function spawnCli(args: string[], env: Record<string, string> = {}, cwd?: string) {
   const { child, stdout, stderr } = launch(args, env, cwd)
-  const [code] = (await once(child, 'close')) as [number | null]
-  return { code, stdout: stdout(), stderr: stderr() }
+  const finished = (once(child, 'close') as Promise<[number | null]>).then(([code]): Finished => ({ code, stdout: stdout(), stderr: stderr() }))
+  return { child, stdout, finished }
+}
+
+/** Runs `webhook-trigger <args>` to its end. */
+export function runCli(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<Finished> {
+  return spawnCli(args, env, cwd).finished
 }
 
 export interface RunningCli {
