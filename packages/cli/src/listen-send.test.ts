@@ -97,6 +97,14 @@ describe('listen + send', () => {
     await vi.waitFor(() => expect(listener.stdout()).toMatch(/forwarded id=\S+ -> 200/))
   })
 
+  it('listen --forward-to an app that is down answers 502 and prints the problem code', async () => {
+    const listener = await listen('--forward-to', `http://127.0.0.1:${await freePort()}/hooks`)
+    const sent = await send(listener.url, '--retries', '0')
+    expect(sent.code).toBe(2)
+    expect(sent.stdout).toMatch(/^failed: HTTP 502 /)
+    await vi.waitFor(() => expect(listener.stdout()).toMatch(/forwarded id=\S+ -> 502 upstream\.unreachable\n/))
+  })
+
   it('send --secret-env signs the Standard Webhooks way, and listen --secret-env verifies it', async () => {
     const listener = await startCli(['listen', '--host', '127.0.0.1', '--port', '0', '--secret-env', 'WEBHOOK_SECRET'], ENV)
     const sent = await runCli(['send', '--url', listener.url, '--secret-env', 'WEBHOOK_SECRET', '--event', 'signed.event', '--data', '{"n":1}'], ENV)

@@ -24,6 +24,17 @@ export interface ListenFlags extends AuthFlags {
 
 const data = (hook: VerifiedWebhook) => JSON.stringify(hook.data) ?? 'null'
 
+/** ` upstream.unreachable` when the forwarder answered with a problem of its own, else "". */
+function problemCode(response: WebhookResponse): string {
+  if (response.headers['content-type'] !== 'application/problem+json') return ''
+  try {
+    const { code } = JSON.parse(String(response.body)) as { code?: unknown }
+    return typeof code === 'string' ? ` ${code}` : ''
+  } catch {
+    return ''
+  }
+}
+
 /** The verifier's answer, or the forwarder's, or a plain 202: what the sender gets. */
 function respond(res: ServerResponse, response: WebhookResponse): void {
   if (!res.headersSent) writeResponse(res, response)
@@ -43,7 +54,7 @@ export async function runListen(flags: ListenFlags): Promise<void> {
     if (relay === undefined) return respond(res, acceptedResponse(hook))
     relay.handle(nodeRequest(req, undefined, undefined, hook)).then(
       (response) => {
-        console.log(`${time()} forwarded id=${hook.id} -> ${response.status}`)
+        console.log(`${time()} forwarded id=${hook.id} -> ${response.status}${problemCode(response)}`)
         respond(res, response)
       },
       (error: unknown) => {
