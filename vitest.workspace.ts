@@ -10,6 +10,7 @@ const source = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/ind
 // processes, which run the built dist/ that `npm test` builds first.
 const resolve = {
   alias: {
+    '@webhook-trigger/cli': source('cli'),
     '@webhook-trigger/client': source('client'),
     '@webhook-trigger/core': source('core'),
     '@webhook-trigger/express': source('express'),
@@ -33,6 +34,8 @@ const project = (name: string, include: string[], timeouts = { testTimeout: 20_0
 })
 
 export default [
+  // The CLI's tests run the built binary as a process, like the examples'.
+  project('cli', ['packages/cli/src/**/*.test.ts']),
   project('client', ['packages/client/src/**/*.test.ts']),
   project('core', ['packages/core/src/**/*.test.ts']),
   project('express', ['packages/express/src/**/*.test.ts']),

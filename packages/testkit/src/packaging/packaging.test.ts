@@ -15,7 +15,7 @@ import { cachePrebuiltSqlite } from './prebuilt.js'
 import { firstBlock, onPorts } from './readme.js'
 
 const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..')
-const PUBLIC = ['client', 'core', 'express', 'koa', 'outbox-sqlite', 'redis', 'prometheus'] as const
+const PUBLIC = ['cli', 'client', 'core', 'express', 'koa', 'outbox-sqlite', 'prometheus', 'redis'] as const
 type Public = (typeof PUBLIC)[number]
 const readme = (pkg: Public) => join(REPO, 'packages', pkg, 'README.md')
 /**
@@ -90,6 +90,8 @@ beforeAll(async () => {
     'express-ts-cjs': { type: 'commonjs', install: [...receiver, 'express@4', '@types/express@4', ...TYPESCRIPT], files: ts },
     'sqlite-intermediary': { type: 'module', install: [...receiver, tarball['outbox-sqlite'], 'express@5'] },
     'client-only': { type: 'module', install: [tarball.client] },
+    // As a user installs it: the CLI and its @webhook-trigger dependencies, the rest (commander, express) from the registry.
+    cli: { type: 'module', install: [tarball.cli, ...receiver, tarball['outbox-sqlite']] },
     'node-engines-floor': { type: 'commonjs', install: [`node-${process.platform}-${process.arch}@${ENGINES_FLOOR}`] },
   })
 }, 600_000)
@@ -199,5 +201,28 @@ describe('installed into fresh apps, each README snippet answers the reference c
     await serve('express5-esm', ['receiver2.js'], port)
     await writeFile(join(dir, 'index.js'), onPorts(snippet.js('client'), { receiver: port }))
     expect(await run(dir, 'node', ['index.js'])).toContain('delivered')
+  })
+})
+
+describe('the webhook-trigger command, installed into a fresh app', () => {
+  it('npx webhook-trigger --help exits 0 and lists the four commands', async () => {
+    const help = await run(apps.cli!, 'npx', ['--no-install', 'webhook-trigger', '--help'])
+    for (const command of ['relay', 'intermediary', 'send', 'listen']) expect(help).toMatch(new RegExp(`^  ${command} \\[options\\]`, 'm'))
+  })
+
+  it('webhook-trigger listen answers the reference curl commands, and send delivers to it', async () => {
+    const dir = apps.cli!
+    await writeFile(join(dir, 'token.txt'), 'api_token_abc123\n')
+    const port = await freePort()
+    const bin = join(dir, 'node_modules', '.bin', 'webhook-trigger')
+    const listener = await serve('cli', [bin, 'listen', '--host', '127.0.0.1', '--port', String(port), '--tenant', 'tenant123', '--token-file', 'token.txt'], port)
+    const commands = curls(`http://127.0.0.1:${port}/webhook`)
+    expect(await curl(commands.basic)).toBe('202')
+    expect(await curl(commands.wrong)).toBe('401')
+    const sent = await run(dir, 'npx', ['--no-install', 'webhook-trigger', 'send', '--url', `http://127.0.0.1:${port}/webhook`, '--tenant', 'tenant123', '--token-file', 'token.txt', '--event', 'customer_update', '--data', '{"id":"cli-1"}'])
+    expect(sent).toMatch(/^delivered 202 /)
+    await vi.waitFor(() => expect(listener.output()).toContain('data={"id":"cli-1"}'))
+    expect(listener.output()).toContain('refused 401 auth.invalid')
+    expect(listener.output() + sent).not.toContain('api_token_abc123')
   })
 })
