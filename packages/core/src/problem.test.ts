@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { PROBLEMS, type ProblemCode, problem, problemResponse } from './problem.js'
+import { unavailable } from './store-outage.js'
 
 const errorsDoc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8')
 
@@ -20,5 +21,12 @@ describe('the problem table', () => {
       status: 405,
       detail: 'Send webhooks with POST.',
     })
+  })
+
+  it.each(['outbox.unavailable', 'log.unavailable'] as const)('answers %s, a store that did not answer in time, 503 with Retry-After', (code) => {
+    const response = problemResponse(unavailable(code, 'Send it again later.'))
+    expect(response.status).toBe(503)
+    expect(response.headers).toEqual({ 'retry-after': '5', 'content-type': 'application/problem+json' })
+    expect(JSON.parse(String(response.body))).toMatchObject({ code, status: 503 })
   })
 })

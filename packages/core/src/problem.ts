@@ -26,6 +26,8 @@ export const PROBLEMS = {
   'payload.schema': { status: 422, title: 'Payload does not match the event schema' },
   'payload.conflict': { status: 409, title: 'Delivery id reused with a different body' },
   'payload.in_progress': { status: 409, title: 'Delivery already being processed' },
+  'log.unavailable': { status: 503, title: 'Delivery log unavailable' },
+  'outbox.unavailable': { status: 503, title: 'Event store unavailable' },
   'admin.not_found': { status: 404, title: 'Not found' },
   'admin.bad_request': { status: 400, title: 'Bad admin request' },
   'admin.cross_site': { status: 403, title: 'Cross-site request refused' },

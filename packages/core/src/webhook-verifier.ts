@@ -135,9 +135,9 @@ export type VerifyResult =
 
 /**
  * Called once with what `verify()` found. An error is a credentials lookup,
- * a signature secret lookup, a schema or a delivery log that threw or
- * rejected, or a stream that failed (other than the client going away):
- * never bad input, which gets a refusal. `result` is typed by `error`: after
+ * a signature secret lookup or a schema that threw or rejected, or a stream
+ * that failed (other than the client going away): never bad input, which
+ * gets a refusal, nor a delivery log that failed, which gets a 503. `result` is typed by `error`: after
  * `if (error !== null) return`, it is a `VerifyResult`.
  */
 export type VerifyCallback = Callback<VerifyResult>
@@ -217,8 +217,8 @@ function normalise<S extends EventSchemas>(options: WebhookOptions<S>, where: st
   }
   const envelope = options.envelope ?? true
   if (typeof envelope !== 'boolean') throw new TypeError(`${where}: "envelope" must be true or false`)
-  const tracker = createDeliveryTracker(options.replay, options.dedupe, where)
   const logger = checkLogger(options.logger, where)
+  const tracker = createDeliveryTracker(options.replay, options.dedupe, where, createLog(logger, 'webhook'))
   const { onRequest } = options
   if (onRequest !== undefined && typeof onRequest !== 'function') throw new TypeError(`${where}: "onRequest" must be a function, e.g. onRequest: metrics.onRequest`)
   return { schemes: auth, path, maxDepth, schemas, envelope, tracker, limit: parseLimit(options.limit, 'limit', where), logger, onRequest }

@@ -1,4 +1,4 @@
-import { PROBLEMS, type ProblemCode, type VerifiedWebhook, type WebhookOptions, basic, tenants } from '@webhook-trigger/core'
+import { type DeliveryLog, PROBLEMS, type ProblemCode, type VerifiedWebhook, type WebhookOptions, basic, tenants } from '@webhook-trigger/core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
 import {
@@ -488,6 +488,23 @@ export function describeConformance(name: string, start: Start): void {
       await send(app.url, validRequest())
       await send(app.url, validRequest())
       expect(app.calls.length).toBe(before + 2)
+    })
+
+    it('fails closed with 503 log.unavailable, running no handler, when the delivery log cannot answer', async () => {
+      const down: DeliveryLog = {
+        claim: () => Promise.reject(new Error('connect ECONNREFUSED 10.0.0.7:6379')),
+        complete: () => Promise.resolve(),
+        release: () => Promise.resolve(),
+      }
+      const broken = await start({ webhook: { ...defaultOptions, dedupe: { log: down } }, mount: 'handler' })
+      const reply = await send(broken.url, validRequest({ headers: { 'idempotency-key': 'evt-log-down' } }))
+      await broken.close()
+      expect(reply.status).toBe(503)
+      expect(reply.headers['content-type']).toBe('application/problem+json')
+      expect(reply.headers['retry-after']).toBe('5')
+      expect(reply.json()).toMatchObject({ code: 'log.unavailable', status: 503 })
+      expect(reply.text).not.toContain('10.0.0.7')
+      expect(broken.calls).toHaveLength(0)
     })
 
     it('keys on a JSON Pointer into the body when configured', async () => {

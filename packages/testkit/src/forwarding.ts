@@ -301,6 +301,18 @@ export function describeForwarding(name: string, start: StartRelay): void {
       expect(await outbox.list('pending')).toHaveLength(0)
     })
 
+    it('answers 503 outbox.unavailable with Retry-After when the outbox cannot store the event: never a 202, never an error page', async () => {
+      const full = { ...memoryOutbox(), enqueue: () => Promise.reject(new Error('SQLITE_FULL: database or disk is full at /srv/data/outbox.sqlite')) }
+      await setUp([{ status: 202 }], { transform, outbox: full, delivery: { pollInterval: 60_000 } }, verify)
+      const reply = await send(relay!.url, crm())
+      expect(reply.status).toBe(503)
+      expect(reply.headers['content-type']).toBe('application/problem+json')
+      expect(reply.headers['retry-after']).toBe('5')
+      expect(reply.json()).toMatchObject({ code: 'outbox.unavailable', status: 503 })
+      expect(reply.text).not.toMatch(/SQLITE|srv/)
+      expect(upstream!.received).toHaveLength(0)
+    })
+
     it('answers a redelivered event again without queueing it twice', async () => {
       const outbox = memoryOutbox()
       await setUp([{ status: 500 }], { transform, outbox, delivery: { pollInterval: 60_000 } }, verify)

@@ -10,6 +10,7 @@ import { type Envelope, checkEnvelope } from '../payload/envelope.js'
 import { DEFAULT_MAX_DEPTH, inspectValue } from '../payload/parse-json.js'
 import { type Problem, type WebhookResponse, problem, problemResponse } from '../problem.js'
 import { acceptedResponse } from '../handlers.js'
+import { outageReport, unavailable } from '../store-outage.js'
 import type { VerifiedWebhook } from '../webhook.js'
 import { type Health, type HealthOptions, checkHealth } from '../health/health.js'
 import { type Logger, checkLogger, createLog } from '../log/logger.js'
@@ -141,7 +142,8 @@ export function createForwardHandler(options: ForwardOptions, where = 'createFor
   const forwarder = createForwarder(options, where)
   const logger = checkLogger(options.logger, where)
   if (options.onEvent !== undefined && typeof options.onEvent !== 'function') throw new TypeError(`${where}: "onEvent" must be a function, e.g. onEvent: metrics.onEvent`)
-  const report = deliveryReport(createLog(logger, 'forward'), options.onEvent)
+  const log = createLog(logger, 'forward')
+  const report = deliveryReport(log, options.onEvent)
   // The delivery's own onEvent, when given, hears the events too: it does not silence the log.
   const { onEvent: alsoReport, ...delivery } = options.delivery ?? {}
   const onEvent = alsoReport === undefined ? report : (event: DeliveryEvent) => (report(event), alsoReport(event))
@@ -149,6 +151,8 @@ export function createForwardHandler(options: ForwardOptions, where = 'createFor
   deliverer?.start()
   const now = options.delivery?.now ?? Date.now
   const methodNotAllowed = problem('method.not_allowed', 'Send webhooks with POST.', { headers: { allow: 'POST' } })
+  const notStored = problemResponse(unavailable('outbox.unavailable', 'The event could not be stored right now; it was not accepted, send it again later.'))
+  const outage = outageReport(log, 'the outbox')
 
   /** The envelope's event name of each body a transform produced, for the outbox to file it under. */
   const eventOf = new WeakMap<Uint8Array, string>()
@@ -224,7 +228,17 @@ export function createForwardHandler(options: ForwardOptions, where = 'createFor
       const { webhook } = request
       const event = transform === undefined ? webhook?.event : eventOf.get(body)
       const message = { id, target: forwarder.target.href, headers, body, ...(event && { event }), ...(webhook !== undefined && { tenant: webhook.tenant }) }
-      if ((await outbox.enqueue(message, at)) === 'queued') {
+      let stored: 'queued' | 'duplicate'
+      try {
+        stored = await outbox.enqueue(message, at)
+      } catch (error) {
+        // Not known to be committed, so never a 202. It may still be committed later (a write that
+        // reached Redis after its timeout): it is then delivered, and the sender's retry is a duplicate.
+        outage.failed(error)
+        return notStored
+      }
+      outage.recovered()
+      if (stored === 'queued') {
         report(received)
         // Stored already; a backlog over the high-water mark holds the answer back a while.
         const backlog = deliverer!.queued(at)

@@ -3,7 +3,9 @@ import type { IncomingHttpHeaders } from 'node:http'
 import type { Authenticated } from '../auth/authenticate.js'
 import { acceptedResponse } from '../handlers.js'
 import { type Problem, type WebhookResponse, problem, problemResponse } from '../problem.js'
-import { type DeliveryLog, memoryDeliveryLog } from './delivery-log.js'
+import { type Log, createLog } from '../log/logger.js'
+import { outageReport, unavailable } from '../store-outage.js'
+import { type Claim, type DeliveryLog, memoryDeliveryLog } from './delivery-log.js'
 import { checkOptions, optionKeys } from '@webhook-trigger/client'
 
 export interface DedupeOptions {
@@ -73,6 +75,7 @@ export function createDeliveryTracker(
   replay: DeliveryLog | false | undefined,
   dedupe: DedupeOptions | boolean | undefined,
   where: string,
+  log: Log = createLog(undefined, 'webhook'),
 ): DeliveryTracker {
   const replayLog = replay === false ? undefined : (replay ?? memoryDeliveryLog())
   if (replayLog !== undefined && typeof replayLog.claim !== 'function') {
@@ -87,9 +90,19 @@ export function createDeliveryTracker(
   const dedupeWindow = options && parseWindow(options.window, where)
   const conflict = problem('payload.conflict', 'This delivery id was already used for a different body.')
   const inProgress = problem('payload.in_progress', 'This delivery is being handled right now; retry in a few seconds.', { headers: { 'retry-after': '5' } })
+  const logDown = unavailable('log.unavailable', 'Whether this delivery was already handled cannot be checked right now; it was not handled, send it again later.')
+  const outage = outageReport(log, 'the delivery log')
 
   async function remember(log: DeliveryLog, key: string, hash: string, window: number, id: string): Promise<Tracked> {
-    const claim = await log.claim(key, hash, PENDING_MS, Date.now())
+    let claim: Claim
+    try {
+      claim = await log.claim(key, hash, PENDING_MS, Date.now())
+    } catch (error) {
+      // Fail closed: handling it without the log could handle a redelivery twice.
+      outage.failed(error)
+      return { id, response: problemResponse(logDown), problem: logDown }
+    }
+    outage.recovered()
     if (claim.state === 'new') {
       return { id, settle: (handled) => (handled ? log.complete(key, hash, window, Date.now()) : log.release(key)) }
     }
