@@ -1,5 +1,7 @@
 import { type Claim, type DeliveryLog, type Logger, checkLogger, checkOptions, createLog, errorFields, optionKeys } from '@webhook-trigger/core'
 import { Redis, type RedisOptions } from 'ioredis'
+import { reconnectDelay } from './redis-outbox-options.js'
+import { settledWithin, within } from './within.js'
 
 export interface RedisDeliveryLogOptions {
   /**
@@ -16,6 +18,15 @@ export interface RedisDeliveryLogOptions {
    */
   prefix?: string
   /**
+   * Longest wait, in ms, for Redis to answer one call. A claim that gets no
+   * answer by then rejects, and `webhook()` answers `503` (`log.unavailable`,
+   * `Retry-After`) without running the handler: it fails closed rather than
+   * risk handling a delivery twice. `close()` waits this long, then drops the
+   * connection.
+   * @default 3000
+   */
+  commitTimeout?: number
+  /**
    * Called with errors of the connection that no call is waiting for (a
    * connection lost, a failed reconnect).
    * @default a warning through `logger`: `redis connection error`, with `error` and `errorCode`
@@ -29,7 +40,7 @@ export interface RedisDeliveryLogOptions {
 }
 
 const WHERE = 'redisDeliveryLog()'
-const KEYS = optionKeys<RedisDeliveryLogOptions>()('connection', 'prefix', 'onError', 'logger')
+const KEYS = optionKeys<RedisDeliveryLogOptions>()('connection', 'prefix', 'commitTimeout', 'onError', 'logger')
 
 /**
  * Redis deletes a key by its own clock, while the log decides expiry by the
@@ -59,17 +70,20 @@ interface Scripts {
   deliveryComplete(key: string, hash: string, expires: number, keepMs: number): Promise<number>
 }
 
-function connect(connection: RedisDeliveryLogOptions['connection']): Redis {
-  if (connection === undefined) return new Redis('redis://127.0.0.1:6379')
+function connect(connection: RedisDeliveryLogOptions['connection'], commitTimeout: number): Redis {
+  // Without an offline queue a call fails at once while the connection is down, instead of waiting
+  // for it; the command timeout bounds a call on a connection that is up but gets no answer (a hung Redis).
+  const bounded = { enableOfflineQueue: false, commandTimeout: commitTimeout, retryStrategy: reconnectDelay }
+  if (connection === undefined) return new Redis('redis://127.0.0.1:6379', bounded)
   if (typeof connection === 'object' && connection !== null) {
     const { url, ...rest } = connection
-    return url === undefined ? new Redis(rest) : new Redis(url, rest)
+    return url === undefined ? new Redis({ ...bounded, ...rest }) : new Redis(url, { ...bounded, ...rest })
   }
   const protocol = URL.canParse(String(connection)) ? new URL(String(connection)).protocol : undefined
   if (protocol !== 'redis:' && protocol !== 'rediss:') {
     throw new TypeError(`${WHERE}: "connection" must be a redis:// URL or ioredis options, e.g. connection: 'redis://127.0.0.1:6379'`)
   }
-  return new Redis(connection)
+  return new Redis(connection, bounded)
 }
 
 /**
@@ -86,35 +100,50 @@ function connect(connection: RedisDeliveryLogOptions['connection']): Redis {
  */
 export function redisDeliveryLog(options: RedisDeliveryLogOptions = {}): DeliveryLog & { close(): Promise<void> } {
   checkOptions(WHERE, options, KEYS)
-  const { prefix = 'webhook-trigger:delivery' } = options
+  const { prefix = 'webhook-trigger:delivery', commitTimeout = 3000 } = options
+  // Node runs a timer of more than 2^31 - 1 ms after 1 ms.
+  if (!Number.isInteger(commitTimeout) || commitTimeout <= 0 || commitTimeout > 2 ** 31 - 1) {
+    throw new TypeError(`${WHERE}: "commitTimeout" must be a whole number of ms above 0, e.g. commitTimeout: 3000`)
+  }
   if (typeof prefix !== 'string' || prefix === '') {
     throw new TypeError(`${WHERE}: "prefix" must be a non-empty string, e.g. prefix: 'webhook-trigger:delivery'`)
   }
   const log = createLog(checkLogger(options.logger, WHERE), 'redisDeliveryLog')
   const onError = options.onError ?? ((error: Error) => log.warn(errorFields(error), 'redis connection error'))
   if (typeof onError !== 'function') throw new TypeError(`${WHERE}: "onError" must be a function, e.g. onError: (error) => log.warn(error)`)
-  const redis = connect(options.connection)
+  const redis = connect(options.connection, commitTimeout)
   redis.on('error', onError)
   redis.defineCommand('deliveryClaim', { numberOfKeys: 1, lua: CLAIM })
   redis.defineCommand('deliveryComplete', { numberOfKeys: 1, lua: COMPLETE })
   const scripts = redis as Redis & Scripts
   const keepFor = (ttlMs: number): number => Math.max(0, Math.ceil(ttlMs)) + GC_SLACK_MS
 
+  // Calls wait for the first connection (without an offline queue they would fail before it is up);
+  // once it was up, a lost connection fails them at once.
+  const connected = new Promise<void>((resolve) => redis.once('ready', resolve))
+  const bounded = <R>(what: string, command: () => Promise<R>): Promise<R> =>
+    within(
+      connected.then(command),
+      commitTimeout,
+      `${WHERE} ${what}`,
+    )
+
   return {
     async claim(key, hash, pendingMs, now): Promise<Claim> {
-      const [state, known] = await scripts.deliveryClaim(`${prefix}:${key}`, hash, now, now + pendingMs, keepFor(pendingMs))
+      const [state, known] = await bounded('claim', () => scripts.deliveryClaim(`${prefix}:${key}`, hash, now, now + pendingMs, keepFor(pendingMs)))
       return state === 'new' ? { state } : { state, hash: known }
     },
     async complete(key, hash, windowMs, now) {
-      await scripts.deliveryComplete(`${prefix}:${key}`, hash, now + windowMs, keepFor(windowMs))
+      await bounded('complete', () => scripts.deliveryComplete(`${prefix}:${key}`, hash, now + windowMs, keepFor(windowMs)))
     },
     async release(key) {
-      await redis.del(`${prefix}:${key}`)
+      await bounded('release', () => redis.del(`${prefix}:${key}`))
     },
     async close() {
-      // QUIT waits for the replies still due; a connection not (or no longer) up has none to wait for.
-      if (redis.status === 'ready') await redis.quit()
-      else redis.disconnect()
+      // QUIT waits for the replies still due; a connection not (or no longer) up has none to wait for,
+      // and one that does not answer QUIT in time is dropped.
+      if (redis.status === 'ready') await settledWithin(redis.quit(), commitTimeout)
+      redis.disconnect()
     },
   }
 }

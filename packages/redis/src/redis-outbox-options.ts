@@ -44,6 +44,18 @@ export interface RedisOutboxOptions extends RetentionOptions {
    */
   leaseMs?: number
   /**
+   * Longest wait, in ms, for Redis to answer one call. An `enqueue` that is
+   * not committed by then rejects, and `forward()` answers that event `503`
+   * (`outbox.unavailable`, `Retry-After`) instead of `202`, so a sender never
+   * waits on a Redis that is down, restarting or hung. A rejected enqueue may
+   * still land if its write reached Redis before it went quiet: the event is
+   * then delivered although its sender got `503`, and the sender's retry (with
+   * the same id) is a duplicate. `close()` waits this long for Redis, then
+   * drops the connections.
+   * @default 3000
+   */
+  commitTimeout?: number
+  /**
    * Called with errors of the Redis connections that no call is waiting for
    * (a connection lost, a failed sweep).
    * @default a warning through `logger`: `redis connection error`, with `error` and `errorCode`
@@ -58,6 +70,7 @@ export interface RedisOutboxOptions extends RetentionOptions {
 
 export interface ResolvedOptions {
   leaseMs: number
+  commitTimeout: number
   connection: RedisOptions
   queue: string
   prefix: string
@@ -67,11 +80,20 @@ export interface ResolvedOptions {
 }
 
 const WHERE = 'redisOutbox()'
-const KEYS = optionKeys<RedisOutboxOptions>()('connection', 'queue', 'prefix', 'stalledInterval', 'leaseMs', 'onError', 'logger', ...RETENTION_KEYS)
+const KEYS = optionKeys<RedisOutboxOptions>()('connection', 'queue', 'prefix', 'stalledInterval', 'leaseMs', 'commitTimeout', 'onError', 'logger', ...RETENTION_KEYS)
 
-function connectionOf(connection: string | RedisOptions | undefined): RedisOptions {
-  if (connection === undefined) return { url: 'redis://127.0.0.1:6379' }
-  if (typeof connection === 'object' && connection !== null) return { ...connection }
+/**
+ * Reconnect attempts back off to one every 2 s and stay there: intake resumes
+ * within 2 s of Redis coming back (BullMQ's own default backs off to 20 s).
+ */
+export const reconnectDelay = (attempt: number): number => Math.min(attempt * 200, 2000)
+
+function connectionOf(connection: string | RedisOptions | undefined, commitTimeout: number): RedisOptions {
+  // Without an offline queue a call fails at once while the connection is down, instead of waiting
+  // for it; the command timeout bounds a call on a connection that is up but gets no answer (a hung Redis).
+  const bounded = { enableOfflineQueue: false, commandTimeout: commitTimeout, retryStrategy: reconnectDelay }
+  if (connection === undefined) return { ...bounded, url: 'redis://127.0.0.1:6379' }
+  if (typeof connection === 'object' && connection !== null) return { ...bounded, ...connection }
   let url: URL | undefined
   try {
     url = new URL(String(connection))
@@ -81,7 +103,7 @@ function connectionOf(connection: string | RedisOptions | undefined): RedisOptio
   if (url?.protocol !== 'redis:' && url?.protocol !== 'rediss:') {
     throw new TypeError(`${WHERE}: "connection" must be a redis:// URL or ioredis options, e.g. connection: 'redis://127.0.0.1:6379'`)
   }
-  return { url: String(connection) }
+  return { ...bounded, url: String(connection) }
 }
 
 function name(option: 'queue' | 'prefix', value: string): string {
@@ -94,7 +116,11 @@ function name(option: 'queue' | 'prefix', value: string): string {
 /** Copies, defaults and validates once, at creation. */
 export function resolveOptions(options: RedisOutboxOptions = {}): ResolvedOptions {
   checkOptions(WHERE, options, KEYS)
-  const { stalledInterval = 10_000, leaseMs = 30_000 } = options
+  const { stalledInterval = 10_000, leaseMs = 30_000, commitTimeout = 3000 } = options
+  // Node runs a timer of more than 2^31 - 1 ms after 1 ms.
+  if (!Number.isInteger(commitTimeout) || commitTimeout <= 0 || commitTimeout > 2 ** 31 - 1) {
+    throw new TypeError(`${WHERE}: "commitTimeout" must be a whole number of ms above 0, e.g. commitTimeout: 3000`)
+  }
   if (!Number.isInteger(leaseMs) || leaseMs <= 0) throw new TypeError(`${WHERE}: "leaseMs" must be a whole number of ms above 0, e.g. leaseMs: 30000`)
   if (!Number.isInteger(stalledInterval) || stalledInterval <= 0) {
     throw new TypeError(`${WHERE}: "stalledInterval" must be a whole number of ms above 0, e.g. stalledInterval: 10000`)
@@ -103,11 +129,12 @@ export function resolveOptions(options: RedisOutboxOptions = {}): ResolvedOption
   const onError = options.onError ?? ((error: Error) => log.warn(errorFields(error), 'redis connection error'))
   if (typeof onError !== 'function') throw new TypeError(`${WHERE}: "onError" must be a function, e.g. onError: (error) => log.warn(error)`)
   return {
-    connection: connectionOf(options.connection),
+    connection: connectionOf(options.connection, commitTimeout),
     queue: name('queue', options.queue ?? 'webhook-trigger'),
     prefix: name('prefix', options.prefix ?? 'bull'),
     stalledInterval,
     leaseMs,
+    commitTimeout,
     onError,
     retention: resolveRetention(options, WHERE),
   }

@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto'
 import { HISTORY_FIELD, appendAttempt, readHistory, scoredSince } from './attempt-history.js'
 import { JOB_NAME, type JobData, type JobRecord, leaseToken, lockOf, readRecord, releasedOf, toJobId, toMessage } from './job-record.js'
 import { type RedisOutboxOptions, resolveOptions } from './redis-outbox-options.js'
+import { settledWithin, within } from './within.js'
 
 /** The lock a fetched job gets before it is set to the lease's own length; the deliverer's default lease. */
 const YEAR = 365 * 24 * 3600 * 1000
@@ -97,7 +98,7 @@ const lost = (error: unknown): boolean => LOST.has((error as { code?: unknown } 
  * const relay = forward({ to, auth, outbox: redisOutbox({ connection: process.env.REDIS_URL }) })
  */
 export function redisOutbox(options: RedisOutboxOptions = {}): Outbox {
-  const { connection, queue: name, prefix, stalledInterval, leaseMs: lockMs, onError, retention } = resolveOptions(options)
+  const { connection, queue: name, prefix, stalledInterval, leaseMs: lockMs, commitTimeout, onError, retention } = resolveOptions(options)
   const keeping = keepsDelivered(retention)
   // BullMQ trims completed jobs by count and age in the same script that completes one; the timer catches up on age when none completes.
   const jobOptions: JobsOptions = {
@@ -159,7 +160,22 @@ export function redisOutbox(options: RedisOutboxOptions = {}): Outbox {
 
   let statsDefined = false
 
-  return {
+  /** Closes gracefully if Redis answers in time; then drops whatever connection is left, so nothing reconnects. */
+  async function close(): Promise<void> {
+    purging?.stop()
+    await settledWithin(
+      (async () => {
+        await worker.close()
+        await queue.close()
+      })(),
+      commitTimeout,
+    )
+    for (const { connection } of [worker.backend, queue.backend]) connection.client.then((client) => client.disconnect(), () => undefined)
+    const blocking = worker.backend.blockingConnection
+    blocking?.client.then((client) => client.disconnect(), () => undefined)
+  }
+
+  const outbox: Outbox = {
     async enqueue(message: NewMessage, now: number) {
       if (message.id === '') throw new TypeError('redisOutbox(): a message needs a non-empty id')
       const jobId = toJobId(message.id)
@@ -311,10 +327,20 @@ export function redisOutbox(options: RedisOutboxOptions = {}): Outbox {
       return activity
     },
 
-    async close() {
-      purging?.stop()
-      await worker.close()
-      await queue.close()
-    },
+    close,
+  }
+
+  // What answers a sender (enqueue) and what the deliverer waits on, each bounded: a lease taken
+  // after its call timed out is nobody's and goes back in line once it expires, like a crashed
+  // process' lease.
+  const bounded = <R>(what: string, work: Promise<R>): Promise<R> => within(work, commitTimeout, `redisOutbox() ${what}`)
+  return {
+    ...outbox,
+    enqueue: (message, now) => bounded('enqueue', outbox.enqueue(message, now)),
+    lease: (max, now, leaseMs) => bounded('lease', outbox.lease(max, now, leaseMs)),
+    complete: (lease, attempt) => bounded('complete', outbox.complete(lease, attempt)),
+    retry: (lease, nextAttemptAt, error, status, attempt) => bounded('retry', outbox.retry(lease, nextAttemptAt, error, status, attempt)),
+    bury: (lease, error, status, attempt) => bounded('bury', outbox.bury(lease, error, status, attempt)),
+    release: (lease) => bounded('release', outbox.release(lease)),
   }
 }
