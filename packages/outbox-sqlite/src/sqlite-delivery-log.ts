@@ -1,7 +1,5 @@
 import type { Claim, DeliveryLog } from '@webhook-trigger/core'
-import Database from 'better-sqlite3'
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { openDatabase } from './open-database.js'
 import { FILE_KEYS, type SqliteOutboxOptions, resolveOptions } from './sqlite-outbox-options.js'
 
 /** The same file settings as sqliteOutbox(), whose file it may share. A failing claim is logged by webhook(), whose check it fails. */
@@ -46,12 +44,8 @@ type Mark = { key: string; state: Known['state']; hash: string; expires: number 
  * webhook({ auth, dedupe: { log: sqliteDeliveryLog({ path: './data/webhook.sqlite' }), window: '24h' } })
  */
 export function sqliteDeliveryLog(options: SqliteDeliveryLogOptions): DeliveryLog & { close(): Promise<void> } {
-  const { path, synchronous, busyTimeout } = resolveOptions(options, 'sqliteDeliveryLog()', FILE_KEYS)
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
-  const db = new Database(path, { timeout: busyTimeout })
+  const db = openDatabase(resolveOptions(options, 'sqliteDeliveryLog()', FILE_KEYS), 'sqliteDeliveryLog()')
   try {
-    db.pragma('journal_mode = WAL')
-    db.pragma(`synchronous = ${synchronous}`)
     db.exec(SCHEMA)
   } catch (error) {
     db.close()

@@ -13,11 +13,9 @@ import {
   keepsDelivered,
   purgeTimer,
 } from '@webhook-trigger/core'
-import Database from 'better-sqlite3'
 import { randomUUID } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
 import { groupCommit } from './group-commit.js'
+import { openDatabase } from './open-database.js'
 import { type SqliteOutboxOptions, resolveOptions } from './sqlite-outbox-options.js'
 import { prepareStatements, toAttempt, toEvent, toMessage } from './statements.js'
 
@@ -41,18 +39,11 @@ const bytes = (body: Uint8Array): Buffer => Buffer.from(body.buffer, body.byteOf
  * const relay = forward({ to, auth, outbox: sqliteOutbox({ path: './data/outbox.sqlite' }) })
  */
 export function sqliteOutbox(options: SqliteOutboxOptions): Outbox {
-  const { path, synchronous, busyTimeout, retention, logger } = resolveOptions(options)
+  const resolved = resolveOptions(options)
+  const { retention, logger } = resolved
   const log = createLog(logger, 'sqliteOutbox')
   const keeping = keepsDelivered(retention)
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
-  const db = new Database(path, { timeout: busyTimeout })
-  try {
-    db.pragma('journal_mode = WAL')
-    db.pragma(`synchronous = ${synchronous}`)
-  } catch (error) {
-    db.close()
-    throw error
-  }
+  const db = openDatabase(resolved, 'sqliteOutbox()')
   const sql = prepareStatements(db)
 
   // IMMEDIATE takes the write lock before reading, so a second process waits
