@@ -17,3 +17,5 @@ export { ARTIFACTS, CHROMIUM_ARGS, CHROMIUM_PATH, artifact, chromiumForTests, la
 export { describeHealth } from './health.js'
 export { captureLog, type CapturedLog } from './log-capture.js'
 export { describeLogCanary, type CanaryRoute, type StartCanaryApp } from './log-canary.js'
+export { redisServerForTests, startRedisServer, type RedisServer } from './redis-server.js'
+export { startGatedUpstream, startSenders, type GatedUpstream, type Senders, type SendersOptions, type SentAnswer } from './outage-senders.js'
