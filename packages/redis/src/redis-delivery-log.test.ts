@@ -90,6 +90,9 @@ describe('redisDeliveryLog() options', () => {
     [{ prefix: '' }, '"prefix" must be a non-empty string'],
     [{ onError: 'log' }, '"onError" must be a function'],
     [{ conection: 'redis://127.0.0.1:6379' }, 'unknown option "conection"; did you mean "connection"?'],
+    [{ commitTimeout: 0 }, '"commitTimeout" must be a whole number of ms above 0'],
+    [{ commitTimeout: 1.5 }, '"commitTimeout" must be a whole number of ms above 0'],
+    [{ commitTimeout: 2 ** 31 }, '"commitTimeout" must be a whole number of ms above 0'],
   ])('rejects %j at creation with a TypeError that names the option', (options, text) => {
     const create = () => redisDeliveryLog(options as RedisDeliveryLogOptions)
     expect(create).toThrow(TypeError)

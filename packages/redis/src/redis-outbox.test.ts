@@ -149,6 +149,9 @@ describe('redisOutbox() options', () => {
     [{ prefix: '' }, `"prefix" must be a non-empty name without ':'`],
     [{ stalledInterval: 0 }, '"stalledInterval" must be a whole number of ms above 0'],
     [{ queu: 'x' }, 'unknown option "queu"; did you mean "queue"?'],
+    [{ commitTimeout: 0 }, '"commitTimeout" must be a whole number of ms above 0'],
+    [{ commitTimeout: '3s' }, '"commitTimeout" must be a whole number of ms above 0'],
+    [{ commitTimeout: 2 ** 31 }, '"commitTimeout" must be a whole number of ms above 0'],
   ])('rejects %j at creation with a TypeError that names the option', (options, text) => {
     const create = () => redisOutbox(options as never)
     expect(create).toThrow(TypeError)
