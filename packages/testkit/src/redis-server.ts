@@ -49,6 +49,8 @@ export async function startRedisServer(port: number): Promise<RedisServer> {
   let child: ChildProcess | undefined
 
   async function start(): Promise<void> {
+    // Another server on the port (one left over by a run that was killed) would answer for ours.
+    if (await redisAnswers(url)) throw new Error(`Something already answers on ${url}; stop it before running these tests`)
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--loglevel', 'warning']
     const started = spawn('redis-server', args, { stdio: 'ignore' })
     child = started
