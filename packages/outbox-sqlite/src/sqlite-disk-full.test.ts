@@ -17,7 +17,7 @@ import { sqliteOutbox } from './sqlite-outbox.js'
 /** Short, so a locked file costs the suite little: better-sqlite3 waits it out synchronously. */
 const BUSY_TIMEOUT = 300
 /** What an answer may take on a loaded 2-core machine, the busy timeout aside. */
-const SLACK = 1500
+const SLACK = 3000
 
 /**
  * A real filesystem of 16 MiB (tmpfs), so the disk fills in a moment (and the WAL still fits
