@@ -155,6 +155,28 @@ describe.skipIf(!runnable)('redisOutbox() through Redis outages', () => {
     await vi.waitFor(() => expect(accepted.filter((id) => !upstream.delivered.has(id))).toEqual([]), { timeout: 15_000, interval: 100 })
   }, 50_000)
 
+  it('express: Redis not up yet when the intermediary starts: 503 until it is, then 202, and every 202 is delivered', async () => {
+    const redis = await redisOn(6399)
+    await redis.stop()
+    const upstream = await upstreamFor()
+    const outbox = redisOutbox({ connection: redis.url, queue: `outage-${randomUUID()}`, commitTimeout: COMMIT_TIMEOUT, onError: () => undefined })
+    const server = await serve('express', { forward: { to: `${upstream.url}/webhook`, auth: bearer({ token: 'x' }), outbox, delivery: { pollInterval: 50 } } })
+    cleanups.push(() => outbox.close(), () => server.relay!.close(), () => server.close())
+    const senders = startSenders(`${server.url}/webhook`, { request, pause: 20 })
+    try {
+      await senders.seen((answer) => answer.status !== 202, 3)
+      senders.phase('recovered')
+      await redis.start()
+      await senders.seen(202, 10)
+    } finally {
+      await senders.stop()
+    }
+    summary('express, Redis not up at start', senders.answers)
+    expectOnly202And503(senders.answers, 'outbox.unavailable')
+    const accepted = senders.accepted()
+    await vi.waitFor(() => expect(accepted.filter((id) => !upstream.delivered.has(id))).toEqual([]), { timeout: 15_000, interval: 100 })
+  }, 30_000)
+
   it.each(['stopped', 'hung'] as const)('relay.close() and outbox.close() finish within their bound while Redis is %s', async (fault) => {
     const redis = await redisOn(fault === 'stopped' ? 6394 : 6395)
     const upstream = await upstreamFor()
