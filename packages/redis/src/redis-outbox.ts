@@ -191,6 +191,9 @@ export function redisOutbox(options: RedisOutboxOptions = {}): Outbox {
     },
 
     async lease(max, now, leaseMs) {
+      // The first connection is awaited here, bounded, not inside a fetch: a fetch queued behind it would run once
+      // Redis is up, and lock jobs for a lease whose call timed out long before.
+      await within(worker.backend.connection.client, commitTimeout, 'redisOutbox() lease')
       const leases: Lease[] = []
       while (leases.length < max) {
         const lock = randomUUID()
