@@ -1,26 +1,21 @@
 import { describe, expect, it } from 'vitest'
+import type { Log, LogFields } from './log/logger.js'
 import { outageReport } from './store-outage.js'
 
 describe('outageReport()', () => {
-  it('warns once per outage with the store\'s first error, and again only after a recovery', async () => {
-    const warnings: Error[] = []
-    const collect = (warning: Error) => warnings.push(warning)
-    process.on('warning', collect)
-    try {
-      const outage = outageReport('forward(): the outbox')
-      outage.failed(new Error('database or disk is full'))
-      outage.failed(new Error('database or disk is full'))
-      outage.recovered()
-      outage.recovered()
-      outage.failed(new Error('connect ECONNREFUSED 127.0.0.1:6379'))
-      // Node emits warnings on the next tick.
-      await new Promise((resolve) => setImmediate(resolve))
-    } finally {
-      process.off('warning', collect)
-    }
-    expect(warnings.map((warning) => warning.message)).toEqual([
-      'webhook-trigger: forward(): the outbox is unavailable, answering 503 until it recovers: database or disk is full',
-      'webhook-trigger: forward(): the outbox is unavailable, answering 503 until it recovers: connect ECONNREFUSED 127.0.0.1:6379',
+  it('warns once per outage with the first error\'s class and code, and again only after a recovery', () => {
+    const warnings: Array<[LogFields, string]> = []
+    const log: Log = { error: () => undefined, warn: (fields, message) => warnings.push([fields, message]), info: () => undefined, debug: () => undefined, enabled: () => true }
+    const outage = outageReport(log, 'the outbox')
+    const full = Object.assign(new Error('database or disk is full at /srv/outbox.sqlite'), { code: 'SQLITE_FULL' })
+    outage.failed(full)
+    outage.failed(full)
+    outage.recovered()
+    outage.recovered()
+    outage.failed(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' }))
+    expect(warnings).toEqual([
+      [{ store: 'the outbox', error: 'Error', errorCode: 'SQLITE_FULL' }, 'the outbox is unavailable: answering 503 until it recovers'],
+      [{ store: 'the outbox', error: 'Error', errorCode: 'ECONNREFUSED' }, 'the outbox is unavailable: answering 503 until it recovers'],
     ])
   })
 })
