@@ -97,7 +97,7 @@ describe.skipIf(!runs)('the delivery console in headless Chromium', () => {
     await page.click('.tab[data-state="dead"]')
     await row(page, id).locator('.badge.dead').waitFor()
     expect(await row(page, id).locator('.status').textContent()).toContain('upstream answer 503')
-    expect(await page.locator('.tab[data-state="dead"] .count').textContent()).toBe('1')
+    await expect.poll(() => page.locator('.tab[data-state="dead"] .count').textContent()).toBe('1')
 
     // Fixed upstream; redeliver, confirming the dialog.
     upstream.fix()
@@ -166,7 +166,8 @@ describe.skipIf(!runs)('the delivery console in headless Chromium', () => {
     await page.click('#redeliver-all')
     await expect.poll(() => page.locator('#notice').textContent()).toBe('2 dead events are queued again.')
     expect(await outbox.counts()).toEqual({ pending: 2, dead: 0, delivered: 0 })
-    expect(await page.locator('.tab[data-state="pending"] .count').textContent()).toBe('2')
+    // The notice is shown before the tab counts are read again: wait for them too.
+    await expect.poll(() => page.locator('.tab[data-state="pending"] .count').textContent()).toBe('2')
 
     await bury(['evt_c'])
     await row(page, 'evt_c').waitFor()
