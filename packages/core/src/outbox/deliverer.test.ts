@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { bearer } from '../auth/bearer.js'
 import { createForwarder } from '../forward/forwarder.js'
 import { STANDARD_SCHEDULE } from '../index.js'
-import { type DeliveryEvent, createDeliverer } from './deliverer.js'
+import { type DelivererOptions, type DeliveryEvent, createDeliverer } from './deliverer.js'
 import { memoryOutbox } from './memory-outbox.js'
 import type { Outbox } from './outbox.js'
 
@@ -21,13 +21,13 @@ describe('createDeliverer()', () => {
     for (const step of cleanup.splice(0)) await step()
   })
 
-  async function setUp(script: Parameters<typeof startUpstream>[0], leaseMs = 30_000) {
+  async function setUp(script: Parameters<typeof startUpstream>[0], leaseMs = 30_000, retry?: DelivererOptions['retry']) {
     upstream = await startUpstream(script)
     clock = T0
     events = []
     outbox = memoryOutbox()
     const forwarder = createForwarder({ to: `${upstream.url}/webhook`, auth: bearer({ token: 'api_token_abc123' }), retry: false, timeout: 1000 })
-    const deliverer = createDeliverer(outbox, forwarder, { now: () => clock, leaseMs, onEvent: (e) => void (e.type !== 'attempt' && events.push(e)) })
+    const deliverer = createDeliverer(outbox, forwarder, { now: () => clock, leaseMs, retry, onEvent: (e) => void (e.type !== 'attempt' && events.push(e)) })
     cleanup.push(() => deliverer.close(), () => forwarder.close(), () => upstream.close())
     await outbox.enqueue({ id: 'evt_1', target: upstream.url, headers: { 'content-type': 'application/json', 'idempotency-key': 'evt_1' }, body: Buffer.from('{}') }, clock)
     return { deliverer, forwarder }
@@ -97,6 +97,16 @@ describe('createDeliverer()', () => {
       ['evt_1', 'Bearer api_token_abc123'],
     ])
     expect(await outbox.list('pending')).toEqual([])
+  })
+
+  // The default schedule's delays used to override them: 7 retries from 5 s, whatever was asked.
+  it('backs off exponentially, as asked, when retry gives retries or delays of its own but no schedule', async () => {
+    const { deliverer } = await setUp([{ status: 503 }], 30_000, { retries: 1, baseDelay: 100, maxDelay: 100, random: () => 0.5 })
+    expect(await deliverer.tick()).toBe(1)
+    expect(events.at(-1)).toMatchObject({ type: 'retrying', attempts: 1, nextAttemptAt: T0 + 50 })
+    clock += 50
+    expect(await deliverer.tick()).toBe(1)
+    expect(events.at(-1)).toMatchObject({ type: 'dead', attempts: 2 })
   })
 
   it('keeps the event as dead after the last attempt, never dropping it, and redelivers it on request', async () => {

@@ -27,6 +27,7 @@ export type DeliveryEvent =
 export interface DelivererOptions {
   /**
    * When to try again after each failed attempt; after the last, the message is dead.
+   * A `delays` schedule, or exponential backoff (`retries`, `baseDelay`, `maxDelay`).
    * @default Standard Webhooks: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, honouring Retry-After up to 24 h
    */
   retry?: RetryPolicyOptions
@@ -126,7 +127,11 @@ const DELIVERER_KEYS = optionKeys<DelivererOptions>()('retry', 'leaseMs', 'pollI
 
 export function createDeliverer(outbox: Outbox, forwarder: Forwarder, options: DelivererOptions = {}): Deliverer {
   checkOptions('delivery', options, DELIVERER_KEYS)
-  const policy: RetryPolicy = createRetryPolicy({ ...QUEUE_RETRY, ...options.retry })
+  // The Standard Webhooks schedule, unless the caller asked for backoff of their own: its
+  // delays would override retries, baseDelay and maxDelay.
+  const retry = options.retry ?? {}
+  const ownBackoff = retry.delays === undefined && (retry.retries !== undefined || retry.baseDelay !== undefined || retry.maxDelay !== undefined)
+  const policy: RetryPolicy = createRetryPolicy({ ...(ownBackoff ? { maxRetryAfter: QUEUE_RETRY.maxRetryAfter } : QUEUE_RETRY), ...retry })
   const leaseMs = options.leaseMs ?? 30_000
   const pollInterval = options.pollInterval ?? 1000
   const concurrency = options.concurrency ?? 8
