@@ -33,6 +33,11 @@ describe('schemes refuse credentials they cannot use', () => {
     expect(() => header('X Api Key', tenants({ t: 'x' }))).toThrow('header(): the first argument must be a header name')
     expect(() => header('X-Api-Key', tenants({ t: 'x' }), { prefix: 'a\nb' })).toThrow('"prefix" must be a single-line string')
   })
+  it.each([5, true, {}, ['Token ']])('header() names "prefix" in a TypeError for a prefix of %j, not "toLowerCase is not a function"', (prefix) => {
+    const make = () => header('X-Api-Key', tenants({ t: 'x' }), { prefix: prefix as unknown as string })
+    expect(make).toThrow(TypeError)
+    expect(make).toThrow('header(): "prefix" must be a single-line string')
+  })
   it('a realm must fit in a quoted string', () => {
     expect(() => basic(tenants({ t: 'x' }), { realm: 'say "hi"' })).toThrow('basic(): "realm" must be printable ASCII')
   })

@@ -36,10 +36,12 @@ export function header(name: string, source: Credentials | Identity, options: He
     throw new TypeError('header(): the first argument must be a header name, e.g. header("X-Api-Key", credentials)')
   }
   checkOptions('header()', options, HEADER_KEYS)
-  const prefix = (options.prefix ?? '').toLowerCase()
-  if (typeof options.prefix !== 'undefined' && (typeof options.prefix !== 'string' || /[\r\n]/.test(prefix))) {
+  const given: unknown = options.prefix ?? ''
+  // Checked before any string method is called on it: a number has no toLowerCase.
+  if (typeof given !== 'string' || /[\r\n]/.test(given)) {
     throw new TypeError('header(): "prefix" must be a single-line string, e.g. prefix: "Token "')
   }
+  const prefix = given.toLowerCase()
   const identity = isIdentity(source) ? source : undefined
   const check = resolveCredentials(identity ? identityCredentials(identity, 'header') : (source as Credentials), 'header', 'tenantOf')
   const key = name.toLowerCase()
