@@ -17,6 +17,7 @@ export const PROBLEMS = {
   'media.encoding': { status: 415, title: 'Unsupported content encoding' },
   'payload.too_large': { status: 413, title: 'Payload too large' },
   'payload.incomplete': { status: 400, title: 'Incomplete payload' },
+  'payload.timeout': { status: 408, title: 'Payload not received in time' },
   'payload.empty': { status: 400, title: 'Empty payload' },
   'payload.invalid_utf8': { status: 400, title: 'Payload is not valid UTF-8' },
   'payload.malformed': { status: 400, title: 'Malformed JSON' },

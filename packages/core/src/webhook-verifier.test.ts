@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http'
-import { type SendOptions, basicAuth, describeConformance, listen, oneConnection, send, startCore, validRequest } from '@webhook-trigger/testkit'
+import { type SendOptions, basicAuth, describeConformance, describeSlowClients, listen, oneConnection, send, startCore, validRequest } from '@webhook-trigger/testkit'
 import { describe, expect, it } from 'vitest'
 import {
   type BodySource,
@@ -15,6 +15,7 @@ import {
 } from './index.js'
 
 describeConformance('core on node:http', startCore)
+describeSlowClients('core on node:http', startCore)
 
 describe('createWebhookVerifier() options', () => {
   const auth = basic(tenants({ t: 'token' }))
@@ -29,6 +30,12 @@ describe('createWebhookVerifier() options', () => {
     [{ auth, limit: 0 }, /"limit" must be a positive byte count/],
     [{ auth, limit: Number.NaN }, /"limit" must be a positive byte count/],
     [{ auth, maxDepth: 0 }, /"maxDepth" must be a positive integer/],
+    [{ auth, bodyTimeout: 0 }, /"bodyTimeout" must be a whole number of milliseconds/],
+    [{ auth, bodyTimeout: -5 }, /"bodyTimeout" must be a whole number of milliseconds/],
+    [{ auth, bodyTimeout: 1.5 }, /"bodyTimeout" must be a whole number of milliseconds/],
+    [{ auth, bodyTimeout: '10s' }, /"bodyTimeout" must be a whole number of milliseconds/],
+    [{ auth, bodyTimeout: 2 ** 31 }, /"bodyTimeout" must be a whole number of milliseconds/],
+    [{ auth, bodyTimeout: Infinity }, /"bodyTimeout" must be a whole number of milliseconds/],
     [{ auth, path: 'webhook' }, /"path" must start with "\/"/],
     [{ auth, schemas: { a: { parse() {} } } }, /schemas\["a"\] must be a Standard Schema/],
   ])('throws a TypeError naming the option for %j', (options, message) => {

@@ -4,6 +4,7 @@ import { connectionMemo } from './auth/connection-memo.js'
 import type { AuthScheme } from './auth/scheme.js'
 import type { BodySource } from './body/body-source.js'
 import { type Callback, after, promised } from './callback.js'
+import { parseBodyTimeout } from './body/body-timeout.js'
 import { parseLimit } from './body/limit.js'
 import { checkMediaType } from './body/media-type.js'
 import { tooLarge } from './body/read-body.js'
@@ -35,6 +36,15 @@ export interface WebhookOptions<S extends EventSchemas = EventSchemas> {
    * @default "1mb"
    */
   limit?: number | string
+  /**
+   * Longest time, in ms, the body may take to arrive once we start reading
+   * it. A body that stalls or trickles (a slow or hostile client) is answered
+   * `408 payload.timeout` with `Connection: close`, and no handler runs.
+   * Set your server's `headersTimeout` and `requestTimeout` too: this one
+   * starts after the headers.
+   * @default 10000
+   */
+  bodyTimeout?: number
   /**
    * Deepest nesting of arrays and objects accepted in the JSON body.
    * @default 64
@@ -188,7 +198,7 @@ function isScheme(value: unknown): value is AuthScheme {
 
 /** `on` and `handler` are read by the adapters' dispatch, from the same options object. */
 const WEBHOOK_KEYS = optionKeys<WebhookOptions & { on?: unknown; handler?: unknown }>()(
-  'auth', 'path', 'limit', 'maxDepth', 'envelope', 'replay', 'dedupe', 'schemas', 'logger', 'onRequest', 'on', 'handler',
+  'auth', 'path', 'limit', 'bodyTimeout', 'maxDepth', 'envelope', 'replay', 'dedupe', 'schemas', 'logger', 'onRequest', 'on', 'handler',
 )
 
 function normalise<S extends EventSchemas>(options: WebhookOptions<S>, where: string) {
@@ -221,7 +231,8 @@ function normalise<S extends EventSchemas>(options: WebhookOptions<S>, where: st
   const tracker = createDeliveryTracker(options.replay, options.dedupe, where, createLog(logger, 'webhook'))
   const { onRequest } = options
   if (onRequest !== undefined && typeof onRequest !== 'function') throw new TypeError(`${where}: "onRequest" must be a function, e.g. onRequest: metrics.onRequest`)
-  return { schemes: auth, path, maxDepth, schemas, envelope, tracker, limit: parseLimit(options.limit, 'limit', where), logger, onRequest }
+  const limit = parseLimit(options.limit, 'limit', where)
+  return { schemes: auth, path, maxDepth, schemas, envelope, tracker, limit, bodyTimeout: parseBodyTimeout(options.bodyTimeout, where), logger, onRequest }
 }
 
 /**
@@ -237,7 +248,7 @@ export function createWebhookVerifier<S extends EventSchemas>(
   options: WebhookOptions<S>,
   where = 'createWebhookVerifier()',
 ): WebhookVerifier {
-  const { schemes, path, maxDepth, schemas, envelope: requireEnvelope, tracker, limit, logger, onRequest } = normalise(options, where)
+  const { schemes, path, maxDepth, schemas, envelope: requireEnvelope, tracker, limit, bodyTimeout, logger, onRequest } = normalise(options, where)
   const log = createLog(logger, 'webhook')
   const memo = connectionMemo(schemes)
   const credentialFields = Object.freeze(schemes.flatMap((scheme) => (scheme.field === undefined ? [] : [scheme.field])))
@@ -335,7 +346,7 @@ export function createWebhookVerifier<S extends EventSchemas>(
       () => fromHeaders(request),
       (admitted) => {
         if (admitted.ok === false) return done(null, admitted)
-        readPayload(request.body, limit, request.headers, (error, read) => {
+        readPayload(request.body, limit, bodyTimeout, request.headers, (error, read) => {
           if (error !== null) return failed(error)
           after(() => fromBody(request.headers, admitted, read), (result) => done(null, result), failed)
         })

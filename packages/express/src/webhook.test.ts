@@ -9,6 +9,7 @@ import {
   describeBehindParser,
   describeConformance,
   describeSignatures,
+  describeSlowClients,
   signedNow,
   listen,
   send,
@@ -47,6 +48,7 @@ for (const [name, express] of majors) {
   describeConformance(name, harness(express))
   describeBehindParser(name, harness(express))
   describeSignatures(name, harness(express))
+  describeSlowClients(name, harness(express))
 }
 
 describe.each(majors)('%s: signatures behind express.json()', (_, express) => {

@@ -9,6 +9,7 @@ import {
   describeBehindParser,
   describeConformance,
   describeSignatures,
+  describeSlowClients,
   signedNow,
   listen,
   send,
@@ -54,6 +55,7 @@ for (const [name, App] of majors) {
   describeConformance(name, harness(App))
   describeBehindParser(name, harness(App))
   describeSignatures(name, harness(App))
+  describeSlowClients(name, harness(App))
 }
 
 describe.each(majors)('%s: signatures behind @koa/bodyparser', (_, App) => {

@@ -196,6 +196,19 @@ export function describeForwarding(name: string, start: StartRelay): void {
       expect((await send(relay.url, { headers: json, body: 'x'.repeat(101), chunked: true })).status).toBe(413)
       expect(upstream.received).toHaveLength(0)
     })
+
+    it('answers 408 payload.timeout to a body that stalls past bodyTimeout, sending nothing', async () => {
+      const { upstream, relay } = await setUp([{ status: 202 }], { bodyTimeout: 300 })
+      // Declares 66 bytes, sends 10, then waits: only the timeout can end the read.
+      const answer = await sendRaw(
+        relay.url,
+        ['POST /webhook HTTP/1.1', 'Host: x', 'Content-Type: application/json', `Content-Length: ${REFERENCE_PAYLOAD.length}`, '', REFERENCE_PAYLOAD.slice(0, 10)].join('\r\n'),
+      )
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /)
+      expect(answer.toLowerCase()).toContain('connection: close')
+      expect(answer).toContain('"code":"payload.timeout"')
+      expect(upstream.received).toHaveLength(0)
+    })
   })
 
   describe(`${name}: relay after webhook()`, () => {

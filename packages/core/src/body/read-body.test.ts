@@ -2,7 +2,7 @@ import { once } from 'node:events'
 import { type IncomingMessage, createServer } from 'node:http'
 import { type AddressInfo, connect } from 'node:net'
 import { PassThrough } from 'node:stream'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { type ReadResult, readBody } from './read-body.js'
 
 const closers: Array<() => void> = []
@@ -64,6 +64,35 @@ describe('readBody', () => {
     // 16 bytes of a body that never ends: only the limit can settle the read.
     socket.write('POST /webhook HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n0123456789abcdef\r\n')
     expect(problemCode(await result)).toBe('payload.too_large')
+  })
+
+  it('settles as payload.timeout (408, Connection: close) when the body does not arrive within the timeout', async () => {
+    const stream = new PassThrough()
+    const read = readBody(stream, 1024, '66', 50)
+    stream.write('{"event"')
+    const result = await read
+    expect(problemCode(result)).toBe('payload.timeout')
+    expect(!result.ok && result.problem).toMatchObject({ status: 408, headers: { connection: 'close' } })
+    // The read is over: later bytes are not taken.
+    expect(stream.listenerCount('data')).toBe(0)
+  })
+
+  it('clears its timer once the body has arrived, or the read failed', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    try {
+      const stream = new PassThrough()
+      const read = readBody(stream, 1024, undefined, 10_000)
+      expect(vi.getTimerCount()).toBe(1)
+      stream.end('{}')
+      expect((await read).ok).toBe(true)
+      const large = new PassThrough()
+      const refused = readBody(large, 4, undefined, 10_000)
+      large.write('{"a":1}')
+      expect(problemCode(await refused)).toBe('payload.too_large')
+      expect(vi.getTimerCount()).toBe(0)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('settles as incomplete when the stream is destroyed without an error', async () => {

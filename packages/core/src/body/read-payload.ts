@@ -12,17 +12,18 @@ export type Payload = { ok: true; bytes: Buffer } | { ok: true; bytes: undefined
 export type PayloadCallback = Callback<Payload>
 
 /**
- * Gets the body from wherever it is, within `limit`: read from the stream,
- * the bytes a parser kept, or the parsed value when nothing else is left.
+ * Gets the body from wherever it is, within `limit`: read from the stream
+ * (within `timeout` ms), the bytes a parser kept, or the parsed value when
+ * nothing else is left.
  * Only reading a stream waits; the other sources call back at once. A body
  * source only a JavaScript caller could get wrong is an error, never a throw.
  */
-export function readPayload(body: BodySource, limit: number, headers: IncomingHttpHeaders, done: PayloadCallback): void {
+export function readPayload(body: BodySource, limit: number, timeout: number, headers: IncomingHttpHeaders, done: PayloadCallback): void {
   const given = body as BodySource | undefined
   switch (given?.kind) {
     case 'stream':
       if (typeof (given.stream as Partial<Readable> | undefined)?.on !== 'function') break
-      return readBodyInto(given.stream, limit, headers['content-length'], done)
+      return readBodyInto(given.stream, limit, headers['content-length'], timeout, done)
     case 'bytes':
       if (!((given.bytes as unknown) instanceof Uint8Array)) break
       if (given.bytes.byteLength > limit) return done(null, { ok: false, problem: tooLarge(limit) })

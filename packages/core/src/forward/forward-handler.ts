@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 import type { BodySource } from '../body/body-source.js'
+import { parseBodyTimeout } from '../body/body-timeout.js'
 import { parseLimit } from '../body/limit.js'
 import { checkPath, pathMatcher } from '../path.js'
 import { readBody, tooLarge } from '../body/read-body.js'
@@ -56,6 +57,13 @@ export interface ForwardOptions extends ForwarderOptions {
    * @default "1mb"
    */
   limit?: number | string
+  /**
+   * Longest time, in ms, the body may take to arrive when no `webhook()`
+   * runs before `forward()`: a stalled or trickling body is answered
+   * `408 payload.timeout` and nothing is forwarded.
+   * @default 10000
+   */
+  bodyTimeout?: number
   /**
    * Only requests to this path are forwarded; others pass through untouched.
    * @default every request that reaches the middleware
@@ -127,7 +135,7 @@ export function relayResponse(result: AttemptResult): WebhookResponse {
  */
 const FORWARD_KEYS = optionKeys<ForwardOptions>()(
   'to', 'auth', 'connectTimeout', 'timeout', 'maxResponseBytes', 'retry', 'dispatcher', 'sign',
-  'transform', 'outbox', 'delivery', 'onEvent', 'logger', 'limit', 'path',
+  'transform', 'outbox', 'delivery', 'onEvent', 'logger', 'limit', 'bodyTimeout', 'path',
 )
 
 export function createForwardHandler(options: ForwardOptions, where = 'createForwardHandler()'): ForwardHandler {
@@ -135,6 +143,7 @@ export function createForwardHandler(options: ForwardOptions, where = 'createFor
   checkOptions(where, options, FORWARD_KEYS)
   const handles = pathMatcher(checkPath(options.path, where))
   const limit = parseLimit(options.limit, 'limit', where)
+  const bodyTimeout = parseBodyTimeout(options.bodyTimeout, where)
   const { transform, outbox } = options
   if (transform !== undefined && typeof transform !== 'function') throw new TypeError(`${where}: "transform" must be a function`)
   if (outbox !== undefined && typeof outbox?.enqueue !== 'function') throw new TypeError(`${where}: "outbox" must be an Outbox, e.g. memoryOutbox()`)
@@ -188,7 +197,7 @@ export function createForwardHandler(options: ForwardOptions, where = 'createFor
     if (body.kind === 'stream' && webhook === undefined) {
       const declared = request.headers['content-length']
       if (declared !== undefined && Number(declared) > limit) return tooLarge(limit)
-      const read = await readBody(body.stream, limit, declared)
+      const read = await readBody(body.stream, limit, declared, bodyTimeout)
       return read.ok ? read.bytes : read.problem
     }
     return problem(

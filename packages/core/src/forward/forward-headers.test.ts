@@ -49,6 +49,7 @@ describe('forward() options', () => {
     [{ to: 'http://example.com/', auth: basic(tenants({ t: 'x' })) }, /"auth" must carry one credential to attach/],
     [{ to: 'http://example.com/', auth, timeout: 0 }, /"timeout" must be a positive number/],
     [{ to: 'http://example.com/', auth, limit: 'much' }, /"limit" must be a positive byte count/],
+    [{ to: 'http://example.com/', auth, bodyTimeout: 0 }, /"bodyTimeout" must be a whole number of milliseconds/],
     [{ to: 'http://example.com/', auth, transform: 'x' }, /"transform" must be a function/],
     [{ to: 'http://example.com/', auth, outbox: {} }, /"outbox" must be an Outbox/],
   ])('throws at creation for %j', (options, message) => {
