@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { type RunningExample, acceptedEvents, describeReceiverExample, runExample, send } from '@webhook-trigger/testkit'
+import { type RunningExample, acceptedEvents, describePortInUse, describeReceiverExample, runExample, send } from '@webhook-trigger/testkit'
 import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { DEMO_SECRET } from './app.js'
@@ -57,3 +57,5 @@ describe('express receiver example: what else reaches the app', () => {
     expect(reply.status).toBe(404)
   })
 })
+
+describePortInUse('express-receiver', dir)

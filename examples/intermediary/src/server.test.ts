@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type RunningExample, acceptedEvents, runExample, send } from '@webhook-trigger/testkit'
+import { type RunningExample, acceptedEvents, describePortInUse, runExample, send } from '@webhook-trigger/testkit'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
@@ -101,3 +101,5 @@ describe('intermediary example (npm start), delivering to the Express receiver',
     await vi.waitFor(() => expect(acceptedEvents(receiver)).toContainEqual({ eventId: id, tenant: 'tenant123', event: 'customer_update' }), { timeout: 10_000 })
   })
 })
+
+describePortInUse('intermediary', here('..'), { OUTBOX_PATH: join(mkdtempSync(join(tmpdir(), 'intermediary-')), 'outbox.sqlite') })

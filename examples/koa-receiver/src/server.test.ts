@@ -1,4 +1,8 @@
 import { fileURLToPath } from 'node:url'
-import { describeReceiverExample } from '@webhook-trigger/testkit'
+import { describePortInUse, describeReceiverExample } from '@webhook-trigger/testkit'
 
-describeReceiverExample('koa receiver example', fileURLToPath(new URL('..', import.meta.url)))
+const dir = fileURLToPath(new URL('..', import.meta.url))
+
+describeReceiverExample('koa receiver example', dir)
+
+describePortInUse('koa-receiver', dir)

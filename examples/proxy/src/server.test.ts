@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { REFERENCE_PAYLOAD, type RunningExample, acceptedEvents, runExample, send } from '@webhook-trigger/testkit'
+import { REFERENCE_PAYLOAD, type RunningExample, acceptedEvents, describePortInUse, runExample, send } from '@webhook-trigger/testkit'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
@@ -32,3 +32,5 @@ describe('proxy example (npm start), in front of the Express receiver', () => {
     await vi.waitFor(() => expect(proxy.logs()).toContainEqual(expect.objectContaining({ msg: 'relay failed', outcome: 'failed', upstreamStatus: 415 })))
   })
 })
+
+describePortInUse('proxy', here('..'))

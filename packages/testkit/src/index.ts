@@ -20,3 +20,5 @@ export { describeLogCanary, type CanaryRoute, type StartCanaryApp } from './log-
 export { redisServerForTests, startRedisServer, type RedisServer } from './redis-server.js'
 export { startGatedUpstream, startSenders, type GatedUpstream, type Senders, type SendersOptions, type SentAnswer } from './outage-senders.js'
 export { describeSlowClients } from './slow-clients.js'
+export { runToExit, type ExitedExample } from './run-example.js'
+export { describePortInUse } from './port-in-use.js'

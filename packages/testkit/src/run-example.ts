@@ -74,3 +74,30 @@ export async function runExample(
     },
   }
 }
+
+export interface ExitedExample {
+  code: number | null
+  stdout: string[]
+  stderr: string[]
+}
+
+/**
+ * Runs `npm start` in an example folder, expecting it to stop by itself
+ * (it cannot start), and resolves with its exit code and output lines.
+ */
+export async function runToExit(
+  dir: string,
+  env: Record<string, string> = {},
+  { command = ['npm', 'start', '--silent'], timeoutMs = 15_000 }: { command?: string[]; timeoutMs?: number } = {},
+): Promise<ExitedExample> {
+  const [program, ...args] = command
+  const child = spawn(program!, args, { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+  const stdout: string[] = []
+  const stderr: string[] = []
+  createInterface({ input: child.stdout }).on('line', (line) => stdout.push(line))
+  createInterface({ input: child.stderr }).on('line', (line) => stderr.push(line))
+  const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), timeoutMs)
+  const [code] = (await once(child, 'close')) as [number | null]
+  clearTimeout(timer)
+  return { code, stdout, stderr }
+}
