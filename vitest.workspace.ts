@@ -45,6 +45,8 @@ export default [
   project('prometheus', ['packages/prometheus/src/**/*.test.ts']),
   project('examples', ['examples/*/src/**/*.test.ts']),
   project('bench', ['bench/src/**/*.test.ts']),
+  // The short fuzz run and the soak criterion; the long runs are npm run fuzz and npm run soak.
+  project('resilience', ['resilience/src/**/*.test.ts']),
   // npm pack, fresh apps, registry installs and a native build: minutes, not seconds.
   project('packaging', ['packages/testkit/src/packaging/**/*.test.ts'], { testTimeout: 120_000, hookTimeout: 600_000 }),
 ]

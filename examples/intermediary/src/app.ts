@@ -1,18 +1,20 @@
 import express from 'express'
 import { pino, type Logger } from 'pino'
 import { Registry } from 'prom-client'
+import * as v from 'valibot'
 import { type DelivererOptions, type VerifiedWebhook, adminRouter, basic, bearer, forward, header, webhook } from '@webhook-trigger/express'
 import { prometheusMetrics } from '@webhook-trigger/prometheus'
 import { outboxFromEnv } from './outbox-from-env.js'
 
-interface CrmEvent {
-  type: string
-  contact: { id: string; status: string }
-}
+/** The CRM's own event. Checked before the transform runs, so a body of another shape is a 422, never a thrown TypeError (500). */
+const CrmEvent = v.object({
+  type: v.string(),
+  contact: v.object({ id: v.string(), status: v.string() }),
+})
 
 /** The CRM's event, as the inbound webhook's envelope. */
 export function toEnvelope(hook: VerifiedWebhook) {
-  const { contact } = hook.payload as CrmEvent
+  const { contact } = hook.data as v.InferOutput<typeof CrmEvent>
   return { event: 'customer_update', data: { id: contact.id, status: contact.status } }
 }
 
@@ -51,7 +53,10 @@ export function createApp(env: NodeJS.ProcessEnv = process.env, logger: Logger =
   const app = express()
   // The delivery console, its API, metrics and health, under their own token, only when one is given.
   if (env.ADMIN_TOKEN) app.use('/admin', adminRouter({ outbox, auth: bearer({ token: env.ADMIN_TOKEN }), metrics, logger }))
+  // The middleware's default is 10 s; BODY_TIMEOUT_MS shortens it, e.g. for the fuzzer.
+  const bodyTimeout = env.BODY_TIMEOUT_MS === undefined ? undefined : Number(env.BODY_TIMEOUT_MS)
   // One JSON line per event received: `webhook accepted` (or `webhook refused`, with its problem code).
-  app.all('/webhook', webhook({ auth: header('X-Api-Key', { tenant: 'crm', token: env.INBOUND_KEY ?? 'crm_key_123' }), envelope: false, logger, onRequest: metrics.onRequest }), relay)
+  // Without the envelope, the event name is "" and its schema checks the whole body.
+  app.all('/webhook', webhook({ auth: header('X-Api-Key', { tenant: 'crm', token: env.INBOUND_KEY ?? 'crm_key_123' }), envelope: false, bodyTimeout, schemas: { '': CrmEvent }, logger, onRequest: metrics.onRequest }), relay)
   return { app, relay, outbox, registry }
 }

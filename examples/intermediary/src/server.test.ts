@@ -89,6 +89,15 @@ describe('intermediary example (npm start), delivering to the Express receiver',
     expect((await send(intermediary.url, { method: 'GET', path: '/admin/health' })).status).toBe(401)
   })
 
+  it('answers 422 payload.schema, not a 500 from the transform, to bodies of another shape, queueing nothing', async () => {
+    const intermediary = await start('..', { TARGET_URL: `http://127.0.0.1:${await freePort()}/webhook` })
+    for (const body of ['{"event":"customer_update","data":{}}', '{"type":"contact.updated","contact":null}', 'null', '[]']) {
+      const reply = await send(intermediary.url, { ...crm(), body })
+      expect([body, reply.status, reply.json().code]).toEqual([body, 422, 'payload.schema'])
+    }
+    expect(intermediary.lines.filter((line) => line.startsWith('received'))).toEqual([])
+  })
+
   it('delivers an event that arrived while the receiver was down, once it is back', async () => {
     const port = await freePort()
     const intermediary = await start('..', { TARGET_URL: `http://127.0.0.1:${port}/webhook` })
