@@ -3,7 +3,7 @@ import { MUTATIONS, MUTATION_NAMES } from './mutations.js'
 import { randomFor } from './random.js'
 import { type BaseRequest, intermediaryRequest, receiverRequest } from './requests.js'
 import { type Outcome, sendRaw } from './send-raw.js'
-import { type TargetProcess, scratchDirectory, startExample, startSink } from './targets.js'
+import { type TargetProcess, scratchDirectory, startExample, startSink } from '../targets.js'
 
 export interface FuzzOptions {
   /** Same seed, same requests. */

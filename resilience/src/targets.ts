@@ -18,7 +18,7 @@ export interface TargetProcess {
   stop(): Promise<void>
 }
 
-const root = fileURLToPath(new URL('../../../', import.meta.url))
+const root = fileURLToPath(new URL('../../', import.meta.url))
 
 /** Keeps the last lines a process printed, for the report when it dies. */
 function tail(child: ChildProcess, keep = 20): string[] {
@@ -31,12 +31,19 @@ function tail(child: ChildProcess, keep = 20): string[] {
   return lines
 }
 
+export interface StartOptions {
+  /** Node flags before the script, e.g. `--import` of a probe. */
+  nodeArgs?: readonly string[]
+  /** Open an IPC channel, for a probe that answers `process.send()`. */
+  ipc?: boolean
+}
+
 /** Starts `examples/<example>/dist/server.js` on a free port and waits for its "listening on" line. */
-export async function startExample(name: string, example: string, env: Record<string, string>): Promise<TargetProcess> {
-  const child = spawn(process.execPath, [join(root, 'examples', example, 'dist', 'server.js')], {
+export async function startExample(name: string, example: string, env: Record<string, string>, options: StartOptions = {}): Promise<TargetProcess & { child: ChildProcess }> {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(root, 'examples', example, 'dist', 'server.js')], {
     cwd: join(root, 'examples', example),
     env: { ...process.env, PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: options.ipc === true ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   })
   const errors = tail(child)
   let exit: string | undefined
@@ -45,7 +52,7 @@ export async function startExample(name: string, example: string, env: Record<st
     const timer = setTimeout(() => reject(new Error(`${name} did not start in 20 s:\n${errors.join('\n')}`)), 20_000)
     child.once('exit', () => reject(new Error(exit)))
     // Every accepted event prints a line: read them all, keep none.
-    createInterface({ input: child.stdout }).on('line', (line) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
       const found = /listening on http:\/\/[^:]+:(\d+)/.exec(line)?.[1]
       if (found === undefined) return
       clearTimeout(timer)
@@ -55,6 +62,7 @@ export async function startExample(name: string, example: string, env: Record<st
   return {
     name,
     port,
+    child,
     pid: child.pid!,
     crashed: () => exit,
     async stop() {
