@@ -1,0 +1,69 @@
+import { isUtf8 } from 'node:buffer'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { PROBLEMS } from '../problem.js'
+import { parseJson } from './parse-json.js'
+
+// Property-based tests of the JSON reader: any bytes are read without a
+// throw and refused with a code of the status table; any JSON value within
+// the depth limit and without a forbidden key round-trips; nesting past the
+// limit, a forbidden key anywhere, and bytes that are not UTF-8 are refused.
+
+const DEPTH = 8
+const FORBIDDEN = new Set(['__proto__'])
+
+/** Any JSON value, its keys free of __proto__ (fast-check may make one) and within DEPTH. */
+const jsonValue = fc.jsonValue({ maxDepth: DEPTH - 1 }).filter((value) => !JSON.stringify(value).includes('"__proto__"') && !JSON.stringify(value).includes('"constructor"'))
+
+describe('parseJson (property-based)', () => {
+  it('never throws on any bytes; a refusal carries a payload.* code of the status table', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 400 }), fc.string({ unit: 'binary' }).map((s) => Buffer.from(s))), fc.integer({ min: 1, max: 100 }), (bytes, depth) => {
+        const result = parseJson(bytes, depth)
+        if (result.ok) return
+        expect(PROBLEMS).toHaveProperty([result.problem.code])
+        expect(result.problem.code).toMatch(/^payload\./)
+      }),
+    )
+  })
+
+  it('round-trips any JSON value within the depth limit, compact or indented, with or without a byte order mark', () => {
+    fc.assert(
+      fc.property(jsonValue, fc.constantFrom(0, 2), fc.boolean(), (value, indent, bom) => {
+        const text = (bom ? '\ufeff' : '') + JSON.stringify(value, null, indent)
+        expect(parseJson(Buffer.from(text), DEPTH)).toEqual({ ok: true, value })
+      }),
+    )
+  })
+
+  it('refuses nesting one level past the limit, whatever mix of arrays and objects, and strings holding brackets do not count', () => {
+    fc.assert(
+      fc.property(fc.array(fc.boolean(), { minLength: DEPTH + 1, maxLength: DEPTH + 1 }), fc.string(), (arrays, text) => {
+        const open = arrays.map((array) => (array ? '[' : '{"k":')).join('')
+        const close = arrays.map((array) => (array ? ']' : '}')).reverse().join('')
+        const deep = `${open}${JSON.stringify(text + '[[[[{{{{')}${close}`
+        expect(parseJson(Buffer.from(deep), DEPTH + 1).ok).toBe(true)
+        expect(parseJson(Buffer.from(deep), DEPTH)).toMatchObject({ ok: false, problem: { code: 'payload.too_deep' } })
+      }),
+    )
+  })
+
+  it('refuses a __proto__ key, or constructor.prototype, at any place, however its key is escaped', () => {
+    const spellings = fc.constantFrom('__proto__', '\\u005f_proto__', '__pr\\u006fto__')
+    fc.assert(
+      fc.property(jsonValue, fc.array(fc.string().filter((key) => !FORBIDDEN.has(key) && key !== 'constructor'), { maxLength: 4 }), spellings, fc.boolean(), (value, path, key, viaConstructor) => {
+        const inner = viaConstructor ? `{"constructor":{"prototype":${JSON.stringify(value)}}}` : `{"${key}":${JSON.stringify(value)}}`
+        const text = path.reduceRight((json, segment) => `{${JSON.stringify(segment)}:${json}}`, inner)
+        expect(parseJson(Buffer.from(text), 64)).toMatchObject({ ok: false, problem: { code: 'payload.forbidden_key' } })
+      }),
+    )
+  })
+
+  it('refuses any bytes that are not UTF-8 as payload.invalid_utf8', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 200 }).filter((bytes) => !isUtf8(bytes)), (bytes) => {
+        expect(parseJson(bytes, 64)).toMatchObject({ ok: false, problem: { code: 'payload.invalid_utf8' } })
+      }),
+    )
+  })
+})
