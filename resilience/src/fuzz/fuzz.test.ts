@@ -6,6 +6,7 @@ describe('fuzz (the short run of npm run fuzz)', () => {
     const report = await fuzz({ seed: 19, requests: 2000, concurrency: 32 })
     console.log(formatReport(report))
     expect(report.failures).toEqual([])
+    expect(report.crashes).toEqual([])
     expect(report.sent).toBe(2000)
     for (const counts of Object.values(report.counts)) {
       // Valid requests still get through, and the broken ones meet the refusals they were built to reach.
