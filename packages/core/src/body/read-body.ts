@@ -96,8 +96,9 @@ function onClose(this: BodyStream): void {
  * Reads the whole body, stopping as soon as it passes `limit`. When a
  * Content-Length is declared, the caller has already compared it with the
  * limit; a body that ends short of it is `payload.incomplete`. Never hangs:
- * an aborted or destroyed stream settles the read, and a body still
- * unread after `timeout` ms is `payload.timeout` (408).
+ * an aborted or destroyed stream settles the read, and a body that has
+ * not fully arrived `timeout` ms after the read began is
+ * `payload.timeout` (408).
  *
  * Four listeners shared by every request (raw-body made eight closures and
  * five listeners per read, the largest cost of the body read in the
