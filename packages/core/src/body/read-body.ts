@@ -9,7 +9,7 @@ export function tooLarge(limit: number): Problem {
   return problem('payload.too_large', `The body exceeds the ${limit}-byte limit.`)
 }
 
-const incomplete = (): ReadResult => ({ ok: false, problem: problem('payload.incomplete', 'The body ended before its declared length.') })
+export const incomplete = (): ReadResult => ({ ok: false, problem: problem('payload.incomplete', 'The body ended before its declared length.') })
 
 /** Called once with the outcome of a read; an error is a misuse of the stream or a stream failure, not bad input. */
 export type ReadCallback = Callback<ReadResult>
