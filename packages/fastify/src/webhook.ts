@@ -4,10 +4,8 @@ import {
   type EventSchemas,
   type VerifiedWebhook,
   type WebhookOptions,
-  acceptedResponse,
+  createDispatch,
   createWebhookVerifier,
-  handlerTable,
-  isThenable,
   settleOnFinish,
 } from '@webhook-trigger/core'
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest, preParsingHookHandler } from 'fastify'
@@ -65,8 +63,13 @@ export function withoutRegisterKeys<T extends object>(options: T): T {
  * })
  */
 export function verifyWebhook<const S extends EventSchemas = Record<string, null>>(options: FastifyWebhookOptions<S>): preParsingHookHandler {
+  return preParsingHook(options, true)
+}
+
+/** The hook; `routeFollows` is false for the plugin's own route, which has nothing to hand on to. */
+function preParsingHook<S extends EventSchemas>(options: FastifyWebhookOptions<S>, routeFollows: boolean): preParsingHookHandler {
   const verifier = createWebhookVerifier(withoutRegisterKeys(options), 'webhook()')
-  const handlerFor = handlerTable<FastifyWebhookHandler<never, never>>(options.on, options.handler, 'webhook()')
+  const dispatch = createDispatch<[FastifyRequest, FastifyReply]>(options.on, options.handler, 'webhook()')
 
   return function webhookPreParsing(request, reply, payload, done) {
     verifier.verify(requestOf(request, payload), (error, result) => {
@@ -75,23 +78,20 @@ export function verifyWebhook<const S extends EventSchemas = Record<string, null
       settleOnFinish(reply.raw, result)
       const verified = result.webhook
       request.webhook = verified
-      const handle = handlerFor(verified.event) as FastifyWebhookHandler | undefined
-      if (handle === undefined) return done(null, replay(verified.rawBody!))
-      let handled: unknown
+      let dispatched: void | Promise<void>
       try {
-        handled = handle(verified, request, reply)
+        dispatched = dispatch(verified, [request, reply], {
+          answered: () => reply.sent,
+          answer: (response) => void respond(reply, response),
+          // The route's own handler follows, after its content-type parser reads the same bytes again.
+          next: routeFollows ? () => done(null, replay(verified.rawBody!)) : undefined,
+        })
       } catch (thrown) {
         return done(thrown as Error)
       }
-      if (isThenable(handled)) Promise.resolve(handled).then(() => acceptUnanswered(reply, verified), done)
-      else acceptUnanswered(reply, verified)
+      dispatched?.catch(done)
     })
   }
-}
-
-/** 202 unless the handler answered itself. */
-function acceptUnanswered(reply: FastifyReply, verified: VerifiedWebhook): void {
-  if (!reply.sent) respond(reply, acceptedResponse(verified))
 }
 
 /** Leaves the body to whoever reads the payload stream next: nothing parses it twice. */
@@ -117,15 +117,15 @@ function unparsed(request: FastifyRequest, _payload: Readable, done: (error: Err
 export const webhook: FastifyPluginCallback<FastifyWebhookOptions> = function webhook(instance, options, done) {
   let preParsing: preParsingHookHandler
   try {
-    preParsing = verifyWebhook(options)
+    preParsing = preParsingHook(options, false)
   } catch (error) {
     return done(error as Error)
   }
   instance.removeAllContentTypeParsers()
   instance.addContentTypeParser('*', unparsed)
   instance.decorateRequest('webhook', undefined)
-  instance.all(options.path ?? '*', { preParsing }, function acceptWebhook(request, reply) {
-    acceptUnanswered(reply, request.webhook!)
+  // Never reached: the hook answers every request of this route.
+  instance.all(options.path ?? '*', { preParsing }, function webhookRoute(_request, reply) {
     return reply
   })
   done()

@@ -4,9 +4,8 @@ import {
   type VerifiedWebhook,
   type VerifyResult,
   type WebhookOptions,
-  acceptedResponse,
+  createDispatch,
   createWebhookVerifier,
-  handlerTable,
 } from '@webhook-trigger/core'
 import { requestOf, responseOf } from './exchange.js'
 
@@ -61,20 +60,25 @@ function settled(result: VerifyResult & { ok: true }, response: Response): Respo
  */
 export function webhook<const S extends EventSchemas = Record<string, null>>(options: FetchWebhookOptions<S>): FetchHandler {
   const verifier = createWebhookVerifier(options, 'webhook()')
-  const handlerFor = handlerTable<FetchWebhookHandler<never, never>>(options.on, options.handler, 'webhook()')
+  const dispatch = createDispatch<[Request]>(options.on, options.handler, 'webhook()')
 
   return async function webhookHandler(request: Request, host?: unknown): Promise<Response> {
     const result = await verifier.verify(requestOf(request, host))
     if (!result.ok) return responseOf(result.response)
-    const handle = handlerFor(result.webhook.event) as FetchWebhookHandler | undefined
-    let answer: unknown
+    let response: Response | undefined
     try {
-      answer = await handle?.(result.webhook, request)
+      await dispatch(result.webhook, [request], {
+        answered: (returned) => {
+          if (returned instanceof Response) response = returned
+          return response !== undefined
+        },
+        answer: (accepted) => void (response = responseOf(accepted)),
+      })
     } catch (error) {
       result.settle?.(false).catch(() => undefined)
       throw error
     }
-    return settled(result, answer instanceof Response ? answer : responseOf(acceptedResponse(result.webhook)))
+    return settled(result, response!)
   }
 }
 
