@@ -21,14 +21,18 @@ type Fetch = (request: Request, host?: unknown) => Response | Promise<Response>
 
 const serve = (fetch: Fetch) => listen(createAdaptorServer({ fetch }) as Server)
 
+
 /** The bare Fetch handler on Node (node-server's adaptor: Request in, Response out, nothing else). */
-const bare: Start = async ({ webhook: options, mount = 'handler' }) => {
+const bare = async ({ webhook: options, mount = 'handler' }: Parameters<Start>[0], hideEnv = false) => {
   const calls: VerifiedWebhook[] = []
-  if (mount === 'handler') return { ...(await serve(webhook({ ...options, handler: (hook) => void calls.push(hook) }))), calls }
+  if (mount === 'handler') {
+    const handle = webhook({ ...options, handler: (hook) => void calls.push(hook) })
+    return { ...(await serve((request, env) => handle(request, hideEnv ? undefined : env))), calls }
+  }
   const verify = verifyWebhook(options)
   return {
     ...(await serve(async (request, env) => {
-      const checked = await verify(request, env)
+      const checked = await verify(request, hideEnv ? undefined : env)
       if (checked instanceof Response) return checked
       calls.push(checked)
       return Response.json(checked)
@@ -36,6 +40,9 @@ const bare: Start = async ({ webhook: options, mount = 'handler' }) => {
     calls,
   }
 }
+
+/** The same, hiding node-server's env: the body is read from the Web stream `request.body`. */
+const webStream = (start: typeof bare): Start => (options) => start(options, true)
 
 /** On Hono: the handler as a route's handler, or verifyWebhook() as middleware before a route. */
 const hono: Start = async ({ webhook: options, mount = 'handler' }) => {
@@ -62,6 +69,7 @@ const hono: Start = async ({ webhook: options, mount = 'handler' }) => {
 
 describeConformance('fetch handler on node', bare)
 describeSignatures('fetch handler on node', bare)
+describeConformance('fetch handler on node, reading request.body', webStream(bare))
 describeConformance('hono (node-server)', hono)
 describeSignatures('hono (node-server)', hono)
 
