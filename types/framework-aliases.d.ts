@@ -16,3 +16,11 @@ declare module 'koa3' {
   import Koa from 'koa'
   export default Koa
 }
+declare module 'fastify4' {
+  import fastify from 'fastify'
+  export default fastify
+}
+declare module 'fastify5' {
+  import fastify from 'fastify'
+  export default fastify
+}

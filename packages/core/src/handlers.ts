@@ -2,9 +2,9 @@ import type { VerifiedWebhook } from './webhook.js'
 import type { WebhookResponse } from './problem.js'
 
 /**
- * Validates the `on` and `handler` options once and returns the lookup both
- * adapters use: the event's own handler, else the catch-all, else `undefined`
- * (the adapter then passes the request on to the next middleware).
+ * Validates the `on` and `handler` options once and returns the lookup the
+ * dispatch rule uses: the event's own handler, else the catch-all, else
+ * `undefined`.
  */
 export function handlerTable<H extends (...args: never[]) => unknown>(
   on: Readonly<Record<string, H | undefined>> | undefined,
@@ -50,8 +50,8 @@ export function acceptedResponse(webhook: Pick<VerifiedWebhook, 'id'>, replay = 
 }
 
 /**
- * True for a promise or any other thenable a handler may return. Adapters
- * await only these: awaiting a handler that returned nothing would cost
+ * True for a promise or any other thenable a handler may return. The
+ * dispatch awaits only these: awaiting a handler that returned nothing would cost
  * every request a trip through the microtask queue.
  */
 export function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -10,7 +10,8 @@ export { parseJson } from './payload/parse-json.js'
 export type { StandardSchemaV1 } from './payload/schema.js'
 export { PROBLEMS, problem, problemResponse } from './problem.js'
 export type { FieldError, Problem, ProblemCode, WebhookResponse } from './problem.js'
-export { acceptedResponse, handlerTable, isThenable } from './handlers.js'
+export { acceptedResponse } from './handlers.js'
+export { createDispatch, type Dispatch, type DispatchHost } from './dispatch.js'
 export {
   createWebhookVerifier,
   type VerifyCallback,

@@ -3,12 +3,9 @@ import {
   type EventData,
   type EventSchemas,
   type VerifiedWebhook,
-  type VerifyResult,
   type WebhookOptions,
-  acceptedResponse,
+  createDispatch,
   createWebhookVerifier,
-  handlerTable,
-  isThenable,
   nodeRequest,
   settleOnFinish,
   writeResponse,
@@ -99,47 +96,34 @@ function takes(layer: RouteLayer, method: string | undefined): boolean {
  */
 export function webhook<const S extends EventSchemas = Record<string, null>>(options: ExpressWebhookOptions<S>): RequestHandler {
   const verifier = createWebhookVerifier(options, 'webhook()')
-  const handlerFor = handlerTable<ExpressWebhookHandler<never, never>>(options.on, options.handler, 'webhook()')
-
-  /** Answers a verified (or refused) request; resolves to true when next() should run. */
-  function answer(req: NodeRequest, res: ServerResponse, result: VerifyResult): boolean | Promise<boolean> {
-    if (!result.ok) {
-      writeResponse(res, result.response)
-      return false
-    }
-    settleOnFinish(res, result)
-    const { webhook: verified } = result
-    req.webhook = verified
-    const handle = handlerFor(verified.event) as ExpressWebhookHandler | undefined
-    if (handle === undefined && routeContinues(req, webhookMiddleware)) return true
-    const handled = handle?.(verified, req as Request, res as Response)
-    if (isThenable(handled)) return Promise.resolve(handled).then(() => acceptUnanswered(res, verified))
-    return acceptUnanswered(res, verified)
-  }
+  const dispatch = createDispatch<[Request, Response]>(options.on, options.handler, 'webhook()')
 
   function webhookMiddleware(req: NodeRequest, res: ServerResponse, next: NextFunction): void {
     if (!verifier.handles(req.url)) return next()
     // The callback form: when no step waits and the handler is synchronous, the answer goes out inside the body's `end` event.
     verifier.verify(nodeRequest(req, req.body, req.rawBody), (error, result) => {
       if (error !== null) return next(error)
-      let passOn: boolean | Promise<boolean>
+      if (!result.ok) return writeResponse(res, result.response)
+      settleOnFinish(res, result)
+      req.webhook = result.webhook
+      let passOn = false
+      let dispatched: void | Promise<void>
       try {
-        passOn = answer(req, res, result)
+        dispatched = dispatch(result.webhook, [req as Request, res as Response], {
+          answered: () => res.headersSent,
+          answer: (response) => writeResponse(res, response),
+          follows: () => routeContinues(req, webhookMiddleware),
+          next: () => void (passOn = true),
+        })
       } catch (thrown) {
         return next(thrown)
       }
       // next() outside the try: an error thrown further down is Express's to handle, not ours to pass twice.
-      if (passOn === true) next()
-      else if (passOn !== false) passOn.then((later) => later && next(), next)
+      if (passOn) next()
+      else dispatched?.catch(next)
     })
   }
   return webhookMiddleware
-}
-
-/** 202 unless the handler answered itself. */
-function acceptUnanswered(res: ServerResponse, verified: VerifiedWebhook): false {
-  if (!res.headersSent) writeResponse(res, acceptedResponse(verified))
-  return false
 }
 
 /**

@@ -3,10 +3,8 @@ import {
   type EventSchemas,
   type VerifiedWebhook,
   type WebhookOptions,
-  acceptedResponse,
+  createDispatch,
   createWebhookVerifier,
-  handlerTable,
-  isThenable,
   settleOnFinish,
 } from '@webhook-trigger/core'
 import type { Context, Middleware, Next, ParameterizedContext } from 'koa'
@@ -62,7 +60,7 @@ export interface KoaWebhookOptions<S extends EventSchemas = EventSchemas> extend
  */
 export function webhook<const S extends EventSchemas = Record<string, null>>(options: KoaWebhookOptions<S>): Middleware<WebhookState> {
   const verifier = createWebhookVerifier(options, 'webhook()')
-  const handlerFor = handlerTable<KoaWebhookHandler<never, never>>(options.on, options.handler, 'webhook()')
+  const dispatch = createDispatch<[Context]>(options.on, options.handler, 'webhook()')
 
   return async function webhookMiddleware(ctx: ParameterizedContext<WebhookState>, next: Next): Promise<void> {
     if (!verifier.handles(ctx.url)) {
@@ -73,13 +71,11 @@ export function webhook<const S extends EventSchemas = Record<string, null>>(opt
     if (!result.ok) return respond(ctx, result.response)
     settleOnFinish(ctx.res, result)
     ctx.state.webhook = result.webhook
-    const handle = handlerFor(result.webhook.event) as KoaWebhookHandler | undefined
-    if (handle === undefined) await next()
-    else {
-      const handled = handle(result.webhook, ctx)
-      if (isThenable(handled)) await handled
-    }
-    // Koa's untouched response is 404 with no body: nobody answered.
-    if (ctx.body == null && ctx.status === 404) respond(ctx, acceptedResponse(result.webhook))
+    await dispatch(result.webhook, [ctx], {
+      // Koa's untouched response is 404 with no body: nobody answered.
+      answered: () => ctx.body != null || ctx.status !== 404,
+      answer: (response) => respond(ctx, response),
+      next,
+    })
   }
 }

@@ -50,7 +50,12 @@ interface Row {
   check?: (reply: Reply) => void
 }
 
-const challengeOf = (reply: Reply): string[] => reply.headersDistinct['www-authenticate'] ?? []
+// Fetch hosts (Hono, Bun, Deno) send a list header as one comma-joined line,
+// which RFC 9110 section 5.3 makes equivalent to one line per challenge: a
+// new challenge starts where a comma is followed by a scheme name and a space.
+const NEXT_CHALLENGE = /,\s*(?=[A-Za-z][\w!#$%&'*+.^`|~-]*\s)/
+const challengeOf = (reply: Reply): string[] =>
+  (reply.headersDistinct['www-authenticate'] ?? []).flatMap((line) => line.split(NEXT_CHALLENGE))
 
 function expectProblem(reply: Reply, code: ProblemCode): void {
   expect(reply.headers['content-type']).toBe('application/problem+json')

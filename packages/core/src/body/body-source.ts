@@ -6,6 +6,8 @@ import type { VerifiedWebhook } from '../webhook.js'
 export type BodySource =
   /** Nobody has read the body yet: we read it, with the limit. */
   | { kind: 'stream'; stream: Readable }
+  /** A Web stream nobody has read yet (a Fetch `Request.body`): we read it, with the limit. */
+  | { kind: 'web'; stream: ReadableStream<Uint8Array> }
   /** The raw bytes, kept by a body parser (`rawBody`) or given directly. */
   | { kind: 'bytes'; bytes: Uint8Array }
   /** Only the value a JSON body parser produced; the bytes are gone. */

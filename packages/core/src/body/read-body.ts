@@ -10,13 +10,13 @@ export function tooLarge(limit: number): Problem {
   return problem('payload.too_large', `The body exceeds the ${limit}-byte limit.`)
 }
 
-const incomplete = (): ReadResult => ({ ok: false, problem: problem('payload.incomplete', 'The body ended before its declared length.') })
+export const incomplete = (): ReadResult => ({ ok: false, problem: problem('payload.incomplete', 'The body ended before its declared length.') })
 
 /**
  * A body that did not arrive in time. `Connection: close`: the rest of it is
  * not worth waiting for, and keeping the connection would mean reading it.
  */
-function timedOut(timeout: number): ReadResult {
+export function timedOut(timeout: number): ReadResult {
   return {
     ok: false,
     problem: problem('payload.timeout', `The body did not arrive within ${timeout} ms; send it at once, without pauses.`, { headers: { connection: 'close' } }),

@@ -4,6 +4,7 @@ import type { Callback } from '../callback.js'
 import { type Problem, problem } from '../problem.js'
 import type { BodySource } from './body-source.js'
 import { readBodyInto, tooLarge } from './read-body.js'
+import { readWebBodyInto } from './read-web-body.js'
 
 /** The body as we can still get it: its exact bytes, or only the value a parser left. */
 export type Payload = { ok: true; bytes: Buffer } | { ok: true; bytes: undefined; parsed: unknown } | { ok: false; problem: Problem }
@@ -24,6 +25,9 @@ export function readPayload(body: BodySource, limit: number, timeout: number, he
     case 'stream':
       if (typeof (given.stream as Partial<Readable> | undefined)?.on !== 'function') break
       return readBodyInto(given.stream, limit, headers['content-length'], timeout, done)
+    case 'web':
+      if (typeof (given.stream as Partial<ReadableStream> | undefined)?.getReader !== 'function') break
+      return readWebBodyInto(given.stream, limit, headers['content-length'], timeout, done)
     case 'bytes':
       if (!((given.bytes as unknown) instanceof Uint8Array)) break
       if (given.bytes.byteLength > limit) return done(null, { ok: false, problem: tooLarge(limit) })

@@ -5,6 +5,7 @@ import { parseBodyTimeout } from '../body/body-timeout.js'
 import { parseLimit } from '../body/limit.js'
 import { checkPath, pathMatcher } from '../path.js'
 import { readBody, tooLarge } from '../body/read-body.js'
+import { readWebBody } from '../body/read-web-body.js'
 import { type Deliverer, type DelivererOptions, type DeliveryEvent, createDeliverer } from '../outbox/deliverer.js'
 import type { Outbox } from '../outbox/outbox.js'
 import { type Envelope, checkEnvelope } from '../payload/envelope.js'
@@ -194,10 +195,10 @@ export function createForwardHandler(options: ForwardOptions, where = 'createFor
     }
     if (webhook?.rawBody !== undefined) return webhook.rawBody
     if (body.kind === 'bytes') return body.bytes.byteLength > limit ? tooLarge(limit) : body.bytes
-    if (body.kind === 'stream' && webhook === undefined) {
+    if ((body.kind === 'stream' || body.kind === 'web') && webhook === undefined) {
       const declared = request.headers['content-length']
       if (declared !== undefined && Number(declared) > limit) return tooLarge(limit)
-      const read = await readBody(body.stream, limit, declared, bodyTimeout)
+      const read = body.kind === 'stream' ? await readBody(body.stream, limit, declared, bodyTimeout) : await readWebBody(body.stream, limit, declared, bodyTimeout)
       return read.ok ? read.bytes : read.problem
     }
     return problem(

@@ -15,7 +15,7 @@ import { cachePrebuiltSqlite } from './prebuilt.js'
 import { firstBlock, onPorts } from './readme.js'
 
 const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..')
-const PUBLIC = ['cli', 'client', 'core', 'express', 'koa', 'outbox-sqlite', 'prometheus', 'redis'] as const
+const PUBLIC = ['cli', 'client', 'core', 'express', 'fastify', 'fetch', 'koa', 'outbox-sqlite', 'prometheus', 'redis'] as const
 type Public = (typeof PUBLIC)[number]
 const readme = (pkg: Public) => join(REPO, 'packages', pkg, 'README.md')
 /**
