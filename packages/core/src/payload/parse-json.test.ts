@@ -31,7 +31,8 @@ describe('parseJson (property-based)', () => {
     fc.assert(
       fc.property(jsonValue, fc.constantFrom(0, 2), fc.boolean(), (value, indent, bom) => {
         const text = (bom ? '\ufeff' : '') + JSON.stringify(value, null, indent)
-        expect(parseJson(Buffer.from(text), DEPTH)).toEqual({ ok: true, value })
+        // What the value is once written as JSON: -0 is written "0" (a run once shrank to [[-0], 0, false]).
+        expect(parseJson(Buffer.from(text), DEPTH)).toEqual({ ok: true, value: JSON.parse(JSON.stringify(value)) as unknown })
       }),
     )
   })
