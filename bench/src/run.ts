@@ -129,7 +129,12 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`\nbenchmark failed: ${error instanceof Error ? error.message : String(error)}`)
-  process.exitCode = 1
-})
+// `--drain` runs the drain measurement instead (drain.ts), with its own options.
+if (process.argv.slice(2).includes('--drain')) {
+  await import('./drain.js')
+} else {
+  main().catch((error: unknown) => {
+    console.error(`\nbenchmark failed: ${error instanceof Error ? error.message : String(error)}`)
+    process.exitCode = 1
+  })
+}

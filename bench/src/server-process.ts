@@ -10,6 +10,8 @@ export interface ServerProcess {
   /** Base URL, e.g. `http://127.0.0.1:41234`. */
   readonly origin: string
   stats(): Promise<ServerStats>
+  /** Sends a server its own control message and waits for its reply of `reply` type (the counting upstream's). */
+  ask<M extends { type: string }>(message: { type: string } & Record<string, unknown>, reply: M['type']): Promise<M>
   stop(): Promise<void>
 }
 
@@ -57,6 +59,11 @@ export async function startServer(name: string, file: string, options: StartOpti
       send({ type: 'stats' })
       const { cpuMicros, maxRssBytes, peakHeapBytes, pending } = await reply
       return { cpuMicros, maxRssBytes, peakHeapBytes, pending }
+    },
+    async ask<M extends { type: string }>(message: { type: string } & Record<string, unknown>, reply: M['type']) {
+      const answer = nextMessage<M, M['type']>(child, reply, what)
+      child.send(message)
+      return (await answer) as M
     },
     async stop() {
       if (child.connected) send({ type: 'stop' })

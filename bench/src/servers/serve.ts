@@ -64,11 +64,13 @@ export function serve(server: Server, options: ServeOptions = {}): void {
     process.exit(0)
   }
 
-  process.on('message', (message: ToServer) => {
-    if (message.type === 'stop') {
+  // Other messages (a counting upstream's) are the server's own to answer.
+  process.on('message', ({ type }: { type: string }) => {
+    if (type === ('stop' satisfies ToServer['type'])) {
       void stop()
       return
     }
+    if (type !== ('stats' satisfies ToServer['type'])) return
     void Promise.resolve(options.pending?.() ?? 0).then((pending) => {
       const { user, system } = process.cpuUsage()
       // resourceUsage() reports maxRSS in kilobytes.
