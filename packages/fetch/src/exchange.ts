@@ -9,9 +9,23 @@ const JOINED = /,\s*(?=[A-Za-z][\w!#$%&'*+.^`|~-]*(?:\s|$))/
 /**
  * Core's view of a Fetch `Request`. Fetch joins a repeated header into one
  * value; for Authorization, the copies are split again so that two
- * Authorization headers get the same 400 as on Node.
+ * Authorization headers get the same 400 as on Node. On @hono/node-server
+ * the Node request's own `headers` and `rawHeaders` are read instead, as
+ * Express's are: iterating `request.headers` makes node-server build a full
+ * `Headers` from the raw list on every request.
  */
 export function requestOf(request: Request, host?: unknown, webhook?: VerifiedWebhook) {
+  const { connection, remoteAddress, incoming } = peerOf(request, host)
+  const { headers, rawHeaders } = fromNode(incoming) ?? headersOf(request)
+  return { method: request.method, headers, rawHeaders, body: bodyOf(request, incoming), connection, remoteAddress, webhook }
+}
+
+function fromNode(incoming: NodeIncoming | undefined): { headers: IncomingHttpHeaders; rawHeaders: string[] } | undefined {
+  if (incoming?.headers === undefined || !Array.isArray(incoming.rawHeaders)) return undefined
+  return { headers: incoming.headers, rawHeaders: incoming.rawHeaders }
+}
+
+function headersOf(request: Request): { headers: IncomingHttpHeaders; rawHeaders: string[] | undefined } {
   const headers: IncomingHttpHeaders = {}
   request.headers.forEach((value, name) => {
     headers[name] = value
@@ -19,8 +33,7 @@ export function requestOf(request: Request, host?: unknown, webhook?: VerifiedWe
   const { authorization } = headers
   const copies = authorization?.includes(',') === true ? authorization.split(JOINED) : undefined
   const rawHeaders = copies !== undefined && copies.length > 1 ? copies.flatMap((copy) => ['authorization', copy]) : undefined
-  const { connection, remoteAddress, incoming } = peerOf(request, host)
-  return { method: request.method, headers, rawHeaders, body: bodyOf(request, incoming), connection, remoteAddress, webhook }
+  return { headers, rawHeaders }
 }
 
 /**
@@ -29,15 +42,18 @@ export function requestOf(request: Request, host?: unknown, webhook?: VerifiedWe
  * full Request with a Web stream over the same bytes, which costs several
  * times the whole check (its own `c.req.json()` takes the same short cut).
  */
-function bodyOf(request: Request, incoming: Readable | undefined): BodySource {
+function bodyOf(request: Request, incoming: NodeIncoming | undefined): BodySource {
   if (incoming !== undefined && !incoming.readableDidRead && !request.bodyUsed) return { kind: 'stream', stream: incoming }
   return request.body === null ? { kind: 'bytes', bytes: new Uint8Array(0) } : { kind: 'web', stream: request.body }
 }
 
+/** The parts of node-server's Node request (HTTP/1 or HTTP/2) we read. */
+type NodeIncoming = Readable & { socket?: { remoteAddress?: string }; headers?: IncomingHttpHeaders; rawHeaders?: string[] }
+
 /** What the hosts pass beside the request, as far as we read it. */
 interface HostInfo {
   /** @hono/node-server's env (`c.env` in Hono): the Node request. */
-  incoming?: Readable & { socket?: { remoteAddress?: string } }
+  incoming?: NodeIncoming
   /** Deno.serve's handler info. */
   remoteAddr?: { hostname?: string }
   /** Bun.serve's server. */
@@ -49,7 +65,7 @@ interface HostInfo {
  * gives them: node-server's env (whose socket lets accepted credentials be
  * remembered per connection, as on Node), Deno's info, Bun's server.
  */
-function peerOf(request: Request, host: unknown): { connection?: object; remoteAddress?: string; incoming?: Readable } {
+function peerOf(request: Request, host: unknown): { connection?: object; remoteAddress?: string; incoming?: NodeIncoming } {
   if (host === null || typeof host !== 'object') return {}
   const info = host as HostInfo
   const { incoming } = info
@@ -67,10 +83,24 @@ function peerOf(request: Request, host: unknown): { connection?: object; remoteA
  * header as one comma-joined line, which RFC 9110 section 5.3 makes equivalent.
  */
 export function responseOf({ status, headers, body }: WebhookResponse): Response {
+  return new Response(typeof body === 'string' ? body : (body as Uint8Array<ArrayBuffer>), { status, headers: headersInit(headers) })
+}
+
+/**
+ * A plain record when no header repeats: node-server writes one without
+ * building a `Headers` and copying it back into a record.
+ */
+function headersInit(headers: WebhookResponse['headers']): Record<string, string> | Headers {
+  if (!hasList(headers)) return headers as Record<string, string>
   const out = new Headers()
   for (const [name, value] of Object.entries(headers)) {
     if (Array.isArray(value)) for (const each of value) out.append(name, each)
     else out.set(name, value)
   }
-  return new Response(typeof body === 'string' ? body : (body as Uint8Array<ArrayBuffer>), { status, headers: out })
+  return out
+}
+
+function hasList(headers: WebhookResponse['headers']): boolean {
+  for (const name in headers) if (Array.isArray(headers[name])) return true
+  return false
 }

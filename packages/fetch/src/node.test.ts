@@ -121,9 +121,14 @@ describe('fetch handler', () => {
     expect(seen).toEqual(['on:customer_update', 'fallback:ping'])
   })
 
-  it('rejects with the handler error, for the host to answer, and handles the redelivery again', async () => {
+  it.each([
+    ['rejects', () => Promise.reject(new Error('db down'))],
+    ['throws', () => {
+      throw new Error('db down')
+    }],
+  ])('when the handler %s: rejects with its error, for the host to answer, and handles the redelivery again', async (_, fail) => {
     let calls = 0
-    const handle = webhook({ auth, dedupe: true, handler: () => (++calls === 1 ? Promise.reject(new Error('db down')) : undefined) })
+    const handle = webhook({ auth, dedupe: true, handler: () => (++calls === 1 ? fail() : undefined) })
     const url = await start(async (request) => {
       try {
         return await handle(request)
