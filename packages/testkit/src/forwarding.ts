@@ -16,7 +16,7 @@ import { Webhook } from 'standardwebhooks'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { API_KEY, REFERENCE_PAYLOAD, TENANT, TOKEN, basicAuth } from './fixtures.js'
 import { send, sendRaw } from './http-client.js'
-import { signStandard } from './signatures.js'
+import { signStandard } from './signature-schemes.js'
 import { type Upstream, startUpstream } from './upstream.js'
 
 export interface RelayHarnessOptions {

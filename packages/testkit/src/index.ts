@@ -1,6 +1,20 @@
 export { oneConnection, send, sendRaw, type Reply, type SendOptions } from './http-client.js'
 export * from './fixtures.js'
-export { describeBehindParser, describeConformance, describeStatusTable, type Target, type HarnessOptions, type Mount, type Parser, type Running, type Start } from './conformance.js'
+export {
+  describeBehindParser,
+  describeConformance,
+  describeStatusTable,
+  seen,
+  type Target,
+  type HarnessOptions,
+  type Mount,
+  type Parser,
+  type Running,
+  type Start,
+} from './conformance.js'
+export { SCENARIOS, scenario, scenarioOptions } from './scenarios.js'
+export { remoteHost, type RemoteHost } from './remote-host.js'
+export * from './signature-schemes.js'
 export { listen } from './listen.js'
 export { runExample, type RunningExample } from './run-example.js'
 export { startCore } from './core-harness.js'

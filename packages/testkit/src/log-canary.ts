@@ -15,7 +15,7 @@ import {
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { send } from './http-client.js'
 import { captureLog } from './log-capture.js'
-import { signStandard } from './signatures.js'
+import { signStandard } from './signature-schemes.js'
 import { startUpstream, type Upstream } from './upstream.js'
 
 /** One webhook path, answered 202 by its handler, or passed on to `forward` on the same path. */
