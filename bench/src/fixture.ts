@@ -12,14 +12,45 @@ export const PATH = '/webhook'
 /** The README's example event, 66 bytes. */
 export const REFERENCE_PAYLOAD = '{"event":"customer_update","data":{"id":"1234","status":"active"}}'
 
+/** One commit as GitHub's push event lists it: nested objects and arrays, as real payloads have. */
+function commit(n: number) {
+  const sha = ((n + 1) * 2654435761).toString(16).padStart(8, '0').repeat(5)
+  const author = { name: `Developer ${n % 7}`, email: `dev${n % 7}@example.com`, username: `dev${n % 7}` }
+  return {
+    id: sha,
+    tree_id: sha.split('').reverse().join(''),
+    distinct: true,
+    message: `Fix the parser for case ${n}: the caf\u00e9 \u201cquoted\u201d strings and "escapes" \\ kept`,
+    timestamp: '2026-11-29T15:18:00+00:00',
+    url: `https://github.com/acme/shop/commit/${sha}`,
+    author,
+    committer: author,
+    added: [`src/feature-${n}.ts`],
+    removed: [],
+    modified: ['src/index.ts', `test/case-${n}.test.ts`],
+  }
+}
+
 /**
- * The README's example envelope with a padding field inside `data`, so it stays a
- * valid envelope, grown to exactly `size` bytes.
+ * The README's example event grown to exactly `size` bytes the way real
+ * webhooks (GitHub, Stripe) are: `data` gains an array of objects, so the body
+ * has hundreds of brackets, strings with escapes and non-ASCII text, not one
+ * long string. Still a valid envelope.
  */
 export function paddedPayload(size: number): string {
-  const empty = JSON.stringify({ event: 'customer_update', data: { id: '1234', status: 'active', padding: '' } })
-  if (size <= empty.length) return REFERENCE_PAYLOAD
-  return JSON.stringify({ event: 'customer_update', data: { id: '1234', status: 'active', padding: 'x'.repeat(size - empty.length) } })
+  const data: Record<string, unknown> = { id: '1234', status: 'active', commits: [], note: '' }
+  const text = () => JSON.stringify({ event: 'customer_update', data })
+  if (size <= text().length) return REFERENCE_PAYLOAD
+  const commits = data.commits as unknown[]
+  for (let n = 0; ; n++) {
+    commits.push(commit(n))
+    if (Buffer.byteLength(text()) > size) {
+      commits.pop()
+      break
+    }
+  }
+  data.note = 'x'.repeat(size - Buffer.byteLength(text()))
+  return text()
 }
 
 /** How a configuration's requests prove who sends them. */
