@@ -68,3 +68,55 @@ describe('parseJson (property-based)', () => {
     )
   })
 })
+
+// Bodies with more than maxDepth brackets but fewer than one per 16
+// characters (real payloads: arrays of objects with long strings) are parsed
+// first and their depth and keys checked on the value: the same verdicts.
+describe('parseJson on bodies with sparse brackets', () => {
+  const padding = 'p'.repeat(40)
+  /**
+   * `levels` nested containers, each but the innermost with an empty one and a
+   * long string beside its child: more brackets than levels, spread out as real
+   * payloads spread theirs.
+   */
+  function sparse(levels: number, inner = '1'): string {
+    let text = inner
+    for (let level = 0; level < levels; level++) {
+      const sibling = level === 0 ? '' : level % 2 === 0 ? '[],' : '"e":{},'
+      text = level % 2 === 0 ? `["${padding}",${sibling}${text}]` : `{"pad":"${padding}",${sibling}"k":${text}}`
+    }
+    return text
+  }
+
+  it('is what these tests build: more brackets than levels, fewer than one per 16 characters', () => {
+    const body = sparse(71)
+    const brackets = (body.match(/[[{]/g) ?? []).length
+    expect(brackets).toBeGreaterThan(71)
+    expect(brackets * 16).toBeLessThan(body.length)
+  })
+
+  it('accepts nesting at the limit and refuses one level past it, before or after a malformed tail', () => {
+    expect(parseJson(Buffer.from(sparse(70)), 70)).toMatchObject({ ok: true })
+    expect(parseJson(Buffer.from(sparse(71)), 70)).toMatchObject({ ok: false, problem: { code: 'payload.too_deep' } })
+    expect(parseJson(Buffer.from(sparse(71).slice(0, -3)), 70)).toMatchObject({ ok: false, problem: { code: 'payload.too_deep' } })
+    expect(parseJson(Buffer.from(sparse(70).slice(0, -3)), 70)).toMatchObject({ ok: false, problem: { code: 'payload.malformed' } })
+  })
+
+  it.each(['"__proto__"', '"\\u005f_proto__"', '"constructor":{"prototype":{}},"x"'])('refuses the forbidden key %s deep inside, naming where it is', (key) => {
+    const body = sparse(20, `{${key}:{}}`)
+    const result = parseJson(Buffer.from(body), 30)
+    expect(result).toMatchObject({ ok: false, problem: { code: 'payload.forbidden_key' } })
+    expect(result.ok ? '' : result.problem.detail).toContain('/k/2/k/')
+    expect(parseJson(Buffer.from(body), 8)).toMatchObject({ ok: false, problem: { code: 'payload.too_deep' } })
+  })
+
+  it('still checks depth and keys when Object.prototype has an enumerable property (a polluted process)', () => {
+    Object.defineProperty(Object.prototype, 'polluted', { value: {}, enumerable: true, configurable: true, writable: true })
+    try {
+      expect(parseJson(Buffer.from(sparse(70)), 70)).toMatchObject({ ok: true })
+      expect(parseJson(Buffer.from(sparse(71)), 70)).toMatchObject({ ok: false, problem: { code: 'payload.too_deep' } })
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).polluted
+    }
+  })
+})
