@@ -4,12 +4,20 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 
 /**
  * Writes a core answer through Fastify, so its hooks and logger still see it.
- * Always as bytes: Fastify appends `; charset=utf-8` to the media type of a
- * string body, and the answer must be the one Express and Koa give.
+ * The media type must stay the one Express and Koa send: Fastify appends
+ * `; charset=utf-8` to a JSON media type when it is handed a string, unless
+ * the reply has its own serializer. So a string body goes through one that
+ * returns it as it is (no copy into a Buffer per answer), bytes as they are.
  */
 export function respond(reply: FastifyReply, { status, headers, body }: WebhookResponse): FastifyReply {
-  const bytes = typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength)
-  return reply.code(status).headers(headers).send(bytes)
+  reply.code(status).headers(headers)
+  if (typeof body === 'string') return reply.serializer(asIs).send(body)
+  return reply.send(Buffer.from(body.buffer, body.byteOffset, body.byteLength))
+}
+
+/** The serializer for a body that is already the text to send. */
+function asIs(payload: unknown): string {
+  return payload as string
 }
 
 /** Core's view of a Fastify request whose body is still the unread `payload` stream. */

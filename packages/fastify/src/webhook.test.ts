@@ -6,6 +6,7 @@ import {
   STANDARD_SECRET,
   TENANT,
   TOKEN,
+  basicAuth,
   defaultOptions,
   describeBehindParser,
   describeConformance,
@@ -103,6 +104,17 @@ describe.each(majors)('%s plugin', (_, fastify) => {
     const reply = await send(await start(app), validRequest())
     expect(reply.status).toBe(200)
     expect(reply.json()).toEqual({ seen: 'customer_update' })
+  })
+
+  it('answers with the media types Express and Koa send, no charset added, through the app\'s onSend hooks', async () => {
+    const app = fastify()
+    app.addHook('onSend', async (_request, reply) => void reply.header('x-seen', 'yes'))
+    await app.register(webhook, { path: '/webhook', auth })
+    const url = await start(app)
+    const accepted = await send(url, validRequest())
+    expect([accepted.status, accepted.headers['content-type'], accepted.headers['x-seen']]).toEqual([202, 'application/json', 'yes'])
+    const refused = await send(url, validRequest({ headers: { authorization: basicAuth(TENANT, 'wrong') } }))
+    expect([refused.status, refused.headers['content-type'], refused.headers['x-seen']]).toEqual([401, 'application/problem+json', 'yes'])
   })
 
   it('routes events to their `on` handler and the rest to `handler`, awaiting either', async () => {

@@ -71,11 +71,13 @@ export function webhook<const S extends EventSchemas = Record<string, null>>(opt
     if (!result.ok) return respond(ctx, result.response)
     settleOnFinish(ctx.res, result)
     ctx.state.webhook = result.webhook
-    await dispatch(result.webhook, [ctx], {
+    const dispatched = dispatch(result.webhook, [ctx], {
       // Koa's untouched response is 404 with no body: nobody answered.
       answered: () => ctx.body != null || ctx.status !== 404,
       answer: (response) => respond(ctx, response),
       next,
     })
+    // Awaited only when something returned a promise: awaiting nothing costs a microtask per request.
+    if (dispatched !== undefined) await dispatched
   }
 }
