@@ -158,6 +158,17 @@ export function redisOutbox(options: RedisOutboxOptions = {}): Outbox {
     }
   }
 
+  /** The next due job, locked for `leaseMs`; undefined when none is due, null when its lock was lost already. */
+  async function leaseOne(now: number, leaseMs: number): Promise<Lease | undefined | null> {
+    const lock = randomUUID()
+    const job: Job<JobData> | undefined = await worker.getNextJob(lock, { block: false })
+    if (job === undefined) return undefined
+    // Lost already only if the lease is shorter than the round trip; another process has it then.
+    if (leaseMs !== lockMs && (await job.extendLock(lock, leaseMs)) !== 1) return null
+    const released = readRecord(job.failedReason).released ?? 0
+    return { message: toMessage(job), token: leaseToken(lock, released), until: now + leaseMs }
+  }
+
   let statsDefined = false
 
   /** Closes gracefully if Redis answers in time; then drops whatever connection is left, so nothing reconnects. */
@@ -194,22 +205,23 @@ export function redisOutbox(options: RedisOutboxOptions = {}): Outbox {
       // The first connection is awaited here, bounded, not inside a fetch: a fetch queued behind it would run once
       // Redis is up, and lock jobs for a lease whose call timed out long before.
       await within(worker.backend.connection.client, commitTimeout, 'redisOutbox() lease')
-      const leases: Lease[] = []
-      while (leases.length < max) {
-        const lock = randomUUID()
-        const job: Job<JobData> | undefined = await worker.getNextJob(lock, { block: false })
-        if (job === undefined) break
-        // Lost already only if the lease is shorter than the round trip; another process has it then.
-        if (leaseMs !== lockMs && (await job.extendLock(lock, leaseMs)) !== 1) continue
-        const released = readRecord(job.failedReason).released ?? 0
-        leases.push({ message: toMessage(job), token: leaseToken(lock, released), until: now + leaseMs })
-      }
-      return leases
+      const first = await leaseOne(now, leaseMs)
+      if (first === undefined) return []
+      // One was due, so more may be: the rest are fetched at once, each its own script, in one round trip.
+      const rest = max > 1 ? await Promise.all(Array.from({ length: max - 1 }, () => leaseOne(now, leaseMs))) : []
+      return [first, ...rest].filter((lease): lease is Lease => lease !== undefined && lease !== null)
     },
 
     async complete(lease, attempt) {
-      if (keeping) await record(lease, attempt)
-      return settle(lease, (job, lock) => job.moveToCompleted(null, lock, false))
+      const move = (job: Job<Partial<JobData>>, lock: string) => job.moveToCompleted(null, lock, false)
+      if (!keeping || attempt === undefined) return settle(lease, move)
+      // The attempt and the completion go out back to back on the worker's connection, which Redis
+      // runs in order: the attempt is still recorded first, without a round trip of its own.
+      const recording = appendAttempt(await worker.backend.client, queue.toKey(toJobId(lease.message.id)), attempt)
+      const completed = settle(lease, move)
+      const [recorded] = await Promise.allSettled([recording, completed])
+      if (recorded.status === 'rejected') throw recorded.reason
+      return completed
     },
 
     async retry(lease, nextAttemptAt, error, status, attempt) {
