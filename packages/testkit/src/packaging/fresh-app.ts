@@ -62,8 +62,13 @@ export interface Started {
 }
 
 /** Starts `node <args>` in `dir` and waits until `port` accepts connections. */
-export async function startNode(dir: string, args: string[], port: number, { node = process.execPath, timeoutMs = 20_000 } = {}): Promise<Started> {
-  const child = spawn(node, args, { cwd: dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
+export async function startNode(
+  dir: string,
+  args: string[],
+  port: number,
+  { node = process.execPath, timeoutMs = 20_000, env = {} }: { node?: string; timeoutMs?: number; env?: Record<string, string> } = {},
+): Promise<Started> {
+  const child = spawn(node, args, { cwd: dir, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))

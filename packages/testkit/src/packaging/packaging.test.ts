@@ -5,7 +5,7 @@
  * first snippet against the reference curl commands.
  */
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -26,6 +26,7 @@ const readme = (pkg: Public) => join(REPO, 'packages', pkg, 'README.md')
 const snippet = {
   js: (pkg: Public) => firstBlock(readme(pkg), 'JavaScript', (b) => b.lang === 'js' && !b.code.includes('require(')),
   cjs: (pkg: Public) => firstBlock(readme(pkg), 'CommonJS', (b) => b.lang === 'js' && b.code.includes('require(')),
+  nextRoute: () => firstBlock(readme('fetch'), 'Next.js route', (b) => b.lang === 'ts' && b.code.includes('export const POST')),
 }
 
 const REPOSITORY = 'https://github.com/webhook-trigger/webhook-trigger'
@@ -69,8 +70,8 @@ async function installAll(specs: Record<string, Parameters<typeof freshApp>[2]>)
   await Promise.all([worker(), worker(), worker()])
 }
 
-async function serve(app: string, args: string[], port: number, node?: string): Promise<Started> {
-  const started = await startNode(apps[app]!, args, port, { node })
+async function serve(app: string, args: string[], port: number, node?: string, env?: Record<string, string>): Promise<Started> {
+  const started = await startNode(apps[app]!, args, port, { node, env })
   running.push(started)
   return started
 }
@@ -93,6 +94,7 @@ beforeAll(async () => {
     // As a user installs it: the CLI and its @webhook-trigger dependencies, the rest (commander, express) from the registry.
     cli: { type: 'module', install: [tarball.cli, ...receiver, tarball['outbox-sqlite']] },
     'node-engines-floor': { type: 'commonjs', install: [`node-${process.platform}-${process.arch}@${ENGINES_FLOOR}`] },
+    'next-app-router': { type: 'module', install: [tarball.client, tarball.core, tarball.fetch, 'next@16', 'react@19', 'react-dom@19', '@types/react@19', ...TYPESCRIPT] },
   })
 }, 600_000)
 
@@ -127,13 +129,14 @@ describe('every public package, as npm would publish it', () => {
   })
 })
 
+async function expectReferenceAnswers(port: number): Promise<void> {
+  const commands = curls(`http://127.0.0.1:${port}/webhook`)
+  expect(await curl(commands.basic)).toBe('202')
+  expect(await curl(commands.bearer)).toBe('202')
+  expect(await curl(commands.wrong)).toBe('401')
+}
+
 describe('installed into fresh apps, each README snippet answers the reference curl commands', () => {
-  async function expectReferenceAnswers(port: number): Promise<void> {
-    const commands = curls(`http://127.0.0.1:${port}/webhook`)
-    expect(await curl(commands.basic)).toBe('202')
-    expect(await curl(commands.bearer)).toBe('202')
-    expect(await curl(commands.wrong)).toBe('401')
-  }
 
   it('Express 5, ES modules: the express README snippet', async () => {
     const port = await freePort()
@@ -201,6 +204,38 @@ describe('installed into fresh apps, each README snippet answers the reference c
     await serve('express5-esm', ['receiver2.js'], port)
     await writeFile(join(dir, 'index.js'), onPorts(snippet.js('client'), { receiver: port }))
     expect(await run(dir, 'node', ['index.js'])).toContain('delivered')
+  })
+})
+
+describe('the Fetch handler in a fresh Next.js app', () => {
+  // A route whose handler answers itself: its Response must reach the sender as it is.
+  const ECHO_ROUTE = [
+    "import { basic, tenants, webhook } from '@webhook-trigger/fetch'",
+    '',
+    'export const POST = webhook({',
+    "  auth: basic(tenants({ tenant123: 'api_token_abc123' })),",
+    "  handler: (hook) => Response.json({ seen: hook.event }, { status: 200, headers: { 'x-handled-by': 'echo' } }),",
+    '})',
+    '',
+  ].join('\n')
+
+  it('the fetch README route as app/webhook/route.ts: next build type-checks it, next start answers, and a handler\'s Response passes through', async () => {
+    const dir = apps['next-app-router']!
+    const env = { NEXT_TELEMETRY_DISABLED: '1' }
+    for (const [route, code] of [['webhook', snippet.nextRoute()], ['echo', ECHO_ROUTE]] as const) {
+      await mkdir(join(dir, 'app', route), { recursive: true })
+      await writeFile(join(dir, 'app', route, 'route.ts'), code)
+    }
+    expect(await run(dir, 'npx', ['--no-install', 'next', 'build'], env)).toMatch(/ƒ \/webhook/)
+    const port = await freePort()
+    const server = await serve('next-app-router', [join(dir, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-H', '127.0.0.1', '-p', String(port)], port, undefined, env)
+    await expectReferenceAnswers(port)
+    await vi.waitFor(() => expect(server.output()).toContain('tenant123 customer_update'))
+    const echo = await curl(['-s', '-i', '-X', 'POST', `http://127.0.0.1:${port}/echo`, '-u', 'tenant123:api_token_abc123', '-H', 'Content-Type: application/json', '-d', ENVELOPE])
+    expect(echo).toMatch(/^HTTP\/1\.1 200 /)
+    expect(echo).toMatch(/^x-handled-by: echo\r$/im)
+    expect(echo.endsWith('{"seen":"customer_update"}')).toBe(true)
+    expect(server.output()).not.toContain('api_token_abc123')
   })
 })
 
