@@ -61,6 +61,22 @@ describe('createDispatch()', () => {
     expect(state.answers).toEqual([])
   })
 
+  it('hands a throw and a rejection to fail when the host gives it, returning nothing', async () => {
+    const failed: unknown[] = []
+    const state = host({ fail: (error) => failed.push((error as Error).message) })
+    expect(createDispatch<[]>(undefined, () => { throw new Error('sync') }, 'webhook()')(webhook, [], state.it)).toBeUndefined()
+    expect(createDispatch<[]>(undefined, () => Promise.reject(new Error('async')), 'webhook()')(webhook, [], state.it)).toBeUndefined()
+    await vi.waitFor(() => expect(failed).toEqual(['sync', 'async']))
+    expect(state.answers).toEqual([])
+  })
+
+  it('leaves what next() throws to the host, even with fail given', () => {
+    const fail = vi.fn()
+    const state = host({ fail, next: () => { throw new Error('downstream') } })
+    expect(() => createDispatch<[]>(undefined, undefined, 'webhook()')(webhook, [], state.it)).toThrow('downstream')
+    expect(fail).not.toHaveBeenCalled()
+  })
+
   it('refuses a handler that is not a function at creation', () => {
     expect(() => createDispatch<[]>({ a: 'x' as never }, undefined, 'webhook()')).toThrow('webhook(): on["a"] must be a function')
   })

@@ -22,6 +22,14 @@ export interface DispatchHost {
    * @default () => true
    */
   follows?: () => boolean
+  /**
+   * Where a handler's throw or rejection (or the rejection of a promise
+   * `next` returned) goes, for hosts that take errors by callback (Express's
+   * `next(error)`, Fastify's `done(error)`); `dispatch` then never throws nor
+   * rejects. A synchronous throw from `next` stays the host's own.
+   * @default undefined: a throw propagates, a rejection rejects
+   */
+  fail?: (error: unknown) => void
 }
 
 /** Runs the rule for one verified request; a promise only when something returned one. */
@@ -40,8 +48,9 @@ type Handler<Args extends unknown[]> = (webhook: VerifiedWebhook<never, never>, 
  * 3. With neither and nothing following, 202.
  *
  * It waits only for a returned thenable, so a synchronous handler answers
- * with no microtask on the way. A throw propagates; a rejection rejects.
- * `on` and `handler` are validated here, at creation.
+ * with no microtask on the way. A throw propagates and a rejection rejects,
+ * unless the host takes them with `fail`. `on` and `handler` are validated
+ * here, at creation.
  *
  * @example
  * const dispatch = createDispatch<[Request, Response]>(options.on, options.handler, 'webhook()')
@@ -59,14 +68,27 @@ export function createDispatch<Args extends unknown[]>(
       if (!host.answered(returned)) host.answer(acceptedResponse(webhook))
     }
     const handle = handlerFor(webhook.event)
+    const { fail } = host
     let returned: unknown
-    if (handle !== undefined) returned = handle(webhook as VerifiedWebhook<never, never>, ...args)
-    else if (host.next !== undefined && (host.follows?.() ?? true)) {
-      returned = host.next()
-      // A host that cannot say when what follows has finished (Express) leaves the answer to it.
-      if (!isThenable(returned)) return
+    if (handle === undefined) {
+      if (host.next !== undefined && (host.follows?.() ?? true)) {
+        returned = host.next()
+        // A host that cannot say when what follows has finished (Express) leaves the answer to it.
+        if (!isThenable(returned)) return
+      }
+    } else if (fail === undefined) {
+      returned = handle(webhook as VerifiedWebhook<never, never>, ...args)
+    } else {
+      try {
+        returned = handle(webhook as VerifiedWebhook<never, never>, ...args)
+      } catch (error) {
+        fail(error)
+        return
+      }
     }
-    if (isThenable(returned)) return Promise.resolve(returned).then(accept)
-    accept(returned)
+    if (!isThenable(returned)) return accept(returned)
+    const accepted = Promise.resolve(returned).then(accept)
+    if (fail === undefined) return accepted
+    accepted.catch(fail)
   }
 }

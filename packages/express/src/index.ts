@@ -1,4 +1,5 @@
-export { webhook, keepRawBody, type ExpressWebhookHandler, type ExpressWebhookOptions } from './webhook.js'
+export { webhook, type ExpressWebhookHandler, type ExpressWebhookOptions } from './webhook.js'
+export { keepRawBody } from './keep-raw-body.js'
 export { forward, type ForwardMiddleware } from './forward.js'
 export { adminRouter } from './admin-router.js'
 export {
