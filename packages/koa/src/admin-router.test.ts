@@ -2,7 +2,8 @@ import { createServer } from 'node:http'
 import { type StartAdmin, describeAdmin, describeHealth, listen } from '@webhook-trigger/testkit'
 import koa2 from 'koa2'
 import koa3 from 'koa3'
-import { adminRouter } from './index.js'
+import { describe, expect, it } from 'vitest'
+import { adminRouter, bearer, memoryOutbox } from './index.js'
 
 for (const [name, Koa] of [
   ['koa 2', koa2],
@@ -17,3 +18,30 @@ for (const [name, Koa] of [
   describeAdmin(name, start)
   describeHealth(name, start)
 }
+
+describe('koa adminRouter() prefix', () => {
+  const auth = bearer({ token: 'admin-token' })
+  const serve = async (prefix?: string) => {
+    const app = new koa3()
+    app.use(adminRouter({ outbox: memoryOutbox(), auth, ...(prefix !== undefined && { prefix }) }))
+    app.use((ctx) => void (ctx.body = `fell through ${ctx.path}`))
+    const handle = app.callback()
+    return listen(createServer((req, res) => void handle(req, res)))
+  }
+  const get = (url: string) => fetch(url, { headers: { authorization: 'Bearer admin-token' } })
+
+  it('answers below its prefix only, and hands every other path to the next middleware', async () => {
+    const server = await serve('/admin/')
+    try {
+      expect((await get(`${server.url}/admin/summary?minutes=5`)).status).toBe(200)
+      expect(await (await get(`${server.url}/administrator/summary`)).text()).toBe('fell through /administrator/summary')
+      expect(await (await get(`${server.url}/summary`)).text()).toBe('fell through /summary')
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('throws at creation for a prefix that is not a path', () => {
+    expect(() => adminRouter({ outbox: memoryOutbox(), auth, prefix: 'admin' })).toThrow('adminRouter(): "prefix" must be a path starting with "/"')
+  })
+})

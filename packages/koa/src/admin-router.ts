@@ -1,6 +1,23 @@
-import { type AdminOptions, createAdminHandler } from '@webhook-trigger/core'
+import { type AdminOptions as CoreAdminOptions, createAdminHandler } from '@webhook-trigger/core'
 import type { Context, Middleware, Next } from 'koa'
 import { respond } from './respond.js'
+
+export interface AdminOptions extends CoreAdminOptions {
+  /**
+   * Path the routes live under: Koa has no mounting, so the router answers
+   * only below it and hands the admin handler the path relative to it.
+   * @default ""
+   */
+  prefix?: string
+}
+
+/** `url` relative to `base` (its path normalised first), or `undefined` when it lies outside. */
+function below(url: string, base: string): string | undefined {
+  if (base === '') return url
+  const { pathname, search } = new URL(url, 'http://koa.invalid')
+  if (pathname === base) return '/' + search
+  return pathname.startsWith(base + '/') ? pathname.slice(base.length) + search : undefined
+}
 
 /**
  * The admin API over an outbox (events pending, dead and delivered with their
@@ -11,9 +28,15 @@ import { respond } from './respond.js'
  * app.use(adminRouter({ prefix: '/admin', outbox, auth: bearer({ token: process.env.ADMIN_TOKEN }), metrics }))
  */
 export function adminRouter(options: AdminOptions): Middleware {
-  const admin = createAdminHandler(options, 'adminRouter()')
+  const { prefix = '', ...adminOptions } = options ?? {}
+  if (typeof prefix !== 'string' || (prefix !== '' && !prefix.startsWith('/'))) {
+    throw new TypeError('adminRouter(): "prefix" must be a path starting with "/", e.g. prefix: "/admin"')
+  }
+  const base = prefix.replace(/\/+$/, '')
+  const admin = createAdminHandler(adminOptions, 'adminRouter()')
   return async function adminMiddleware(ctx: Context, next: Next): Promise<void> {
-    const response = await admin.handle({ method: ctx.method, url: ctx.url, headers: ctx.headers, rawHeaders: ctx.req.rawHeaders })
+    const url = below(ctx.url, base)
+    const response = url === undefined ? undefined : await admin.handle({ method: ctx.method, url, headers: ctx.headers, rawHeaders: ctx.req.rawHeaders })
     if (response === undefined) await next()
     else respond(ctx, response)
   }

@@ -1,6 +1,6 @@
 export { webhook, type KoaWebhookHandler, type KoaWebhookOptions, type WebhookState } from './webhook.js'
 export { forward, type ForwardMiddleware } from './forward.js'
-export { adminRouter } from './admin-router.js'
+export { adminRouter, type AdminOptions } from './admin-router.js'
 export {
   basic,
   bearer,
@@ -18,7 +18,6 @@ export {
   tenants,
 } from '@webhook-trigger/core'
 export type {
-  AdminOptions,
   Credentials,
   DelivererOptions,
   DeliveryEvent,

@@ -39,11 +39,6 @@ export interface AdminOptions {
    */
   logger?: Logger
   /**
-   * Path the routes live under, for frameworks without mounting (Koa).
-   * @default ""
-   */
-  prefix?: string
-  /**
    * Show event bodies, their headers, and the upstream's answers in the API and
    * the console. They may hold personal data: keep it off unless the admins may
    * read every payload.
@@ -83,7 +78,7 @@ const badRequest = (detail: string) => problemResponse(problem('admin.bad_reques
 const notFound = (detail: string) => problemResponse(problem('admin.not_found', detail))
 const methodNotAllowed = (allow: string) => problemResponse(problem('method.not_allowed', `Use ${allow}.`, { headers: { allow } }))
 
-const ADMIN_KEYS = optionKeys<AdminOptions>()('outbox', 'auth', 'metrics', 'health', 'logger', 'prefix', 'showBodies', 'console', 'now')
+const ADMIN_KEYS = optionKeys<AdminOptions>()('outbox', 'auth', 'metrics', 'health', 'logger', 'showBodies', 'console', 'now')
 
 /** A path segment decoded, or `undefined` for a broken percent-encoding. */
 function segment(raw: string): string | undefined {
@@ -135,7 +130,6 @@ export function createAdminHandler(options: AdminOptions, where = 'createAdminHa
     throw new TypeError(`${where}: "auth" must name the admin's own credentials, e.g. auth: bearer({ token: process.env.ADMIN_TOKEN })`)
   }
   const { outbox, metrics } = options
-  const prefix = options.prefix ?? ''
   const showBodies = options.showBodies ?? false
   const serveConsole = options.console ?? true
   if (typeof showBodies !== 'boolean') throw new TypeError(`${where}: "showBodies" must be true or false`)
@@ -201,8 +195,7 @@ export function createAdminHandler(options: AdminOptions, where = 'createAdminHa
   return {
     async handle(request) {
       const url = new URL(request.url ?? '/', 'http://admin.invalid')
-      if (!url.pathname.startsWith(prefix)) return undefined
-      const path = url.pathname.slice(prefix.length).replace(/\/$/, '') || '/'
+      const path = url.pathname.replace(/\/$/, '') || '/'
       const found = routeOf(path)
       if (found === undefined || (found.route === 'console' && !serveConsole)) return undefined
       const method = request.method ?? 'GET'
