@@ -42,6 +42,7 @@ export const CONFIGS: readonly Config[] = [
   { name: 'hono-json', label: 'Hono on @hono/node-server + await c.req.json(), no auth', side: 'peer', server: 'hono-json', credential: 'none', peer: 'node-http' },
   { name: 'ours-hono-basic', label: 'ours: Fetch handler as a Hono route on @hono/node-server, Basic', side: 'ours', server: 'ours-hono', credential: 'basic', peer: 'hono-json', target: 1.0 },
   { name: 'octokit', label: '@octokit/webhooks Node middleware, HMAC', side: 'peer', server: 'octokit', credential: 'github-hmac', peer: 'node-http' },
+  { name: 'ours-core-github', label: 'ours: core on node:http, githubSignature(), replay protection on', side: 'ours', server: 'ours-core-github', credential: 'github-hmac', peer: 'octokit', target: 1.0 },
   { name: 'undici-forwarder', label: 'node:http + undici request() forwarder (reference)', side: 'peer', server: 'undici-forwarder', credential: 'none', upstream: true },
   { name: 'ours-core-relay', label: 'ours: relay on node:http (createForwardHandler)', side: 'ours', server: 'ours-core-relay', credential: 'none', upstream: true, peer: 'undici-forwarder', target: 0.85 },
   { name: 'http-proxy-middleware', label: 'Express 5 + http-proxy-middleware, keep-alive', side: 'peer', server: 'express-http-proxy', credential: 'none', upstream: true, peer: 'undici-forwarder' },
