@@ -70,6 +70,13 @@ describe('createDispatch()', () => {
     expect(state.answers).toEqual([])
   })
 
+  it('hands a throw while writing the 202 to fail, with or without a handler', () => {
+    const fail = vi.fn()
+    const state = host({ fail, answer: () => { throw new Error('socket gone') } })
+    for (const handler of [undefined, () => undefined]) void createDispatch<[]>(undefined, handler, 'webhook()')(webhook, [], state.it)
+    expect(fail.mock.calls.map(([error]) => (error as Error).message)).toEqual(['socket gone', 'socket gone'])
+  })
+
   it('leaves what next() throws to the host, even with fail given', () => {
     const fail = vi.fn()
     const state = host({ fail, next: () => { throw new Error('downstream') } })

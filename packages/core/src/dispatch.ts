@@ -24,7 +24,7 @@ export interface DispatchHost {
   follows?: () => boolean
   /**
    * Where a handler's throw or rejection (or the rejection of a promise
-   * `next` returned) goes, for hosts that take errors by callback (Express's
+   * `next` returned, or a throw while writing the 202) goes, for hosts that take errors by callback (Express's
    * `next(error)`, Fastify's `done(error)`); `dispatch` then never throws nor
    * rejects. A synchronous throw from `next` stays the host's own.
    * @default undefined: a throw propagates, a rejection rejects
@@ -64,31 +64,29 @@ export function createDispatch<Args extends unknown[]>(
   const handlerFor = handlerTable(on, handler, where)
 
   return function dispatch(webhook, args, host) {
-    const accept = (returned: unknown) => {
-      if (!host.answered(returned)) host.answer(acceptedResponse(webhook))
-    }
     const handle = handlerFor(webhook.event)
-    const { fail } = host
-    let returned: unknown
-    if (handle === undefined) {
-      if (host.next !== undefined && (host.follows?.() ?? true)) {
-        returned = host.next()
-        // A host that cannot say when what follows has finished (Express) leaves the answer to it.
-        if (!isThenable(returned)) return
-      }
-    } else if (fail === undefined) {
-      returned = handle(webhook as VerifiedWebhook<never, never>, ...args)
-    } else {
-      try {
-        returned = handle(webhook as VerifiedWebhook<never, never>, ...args)
-      } catch (error) {
-        fail(error)
-        return
-      }
+    if (handle === undefined && host.next !== undefined && (host.follows?.() ?? true)) {
+      const followed = host.next()
+      // A host that cannot say when what follows has finished (Express) leaves the answer to it.
+      return isThenable(followed) ? finish(webhook, host, followed) : undefined
     }
-    if (!isThenable(returned)) return accept(returned)
-    const accepted = Promise.resolve(returned).then(accept)
-    if (fail === undefined) return accepted
-    accepted.catch(fail)
+    if (host.fail === undefined) return finish(webhook, host, handle?.(webhook as VerifiedWebhook<never, never>, ...args))
+    try {
+      return finish(webhook, host, handle?.(webhook as VerifiedWebhook<never, never>, ...args))
+    } catch (error) {
+      host.fail(error)
+    }
   }
+}
+
+/** 202 once what ran has returned, unless it answered; a rejection goes to `fail` when the host gives one. */
+function finish(webhook: VerifiedWebhook, host: DispatchHost, returned: unknown): void | Promise<void> {
+  if (!isThenable(returned)) return accept(webhook, host, returned)
+  const accepted = Promise.resolve(returned).then((value) => accept(webhook, host, value))
+  if (host.fail === undefined) return accepted
+  accepted.catch(host.fail)
+}
+
+function accept(webhook: VerifiedWebhook, host: DispatchHost, returned: unknown): void {
+  if (!host.answered(returned)) host.answer(acceptedResponse(webhook))
 }
