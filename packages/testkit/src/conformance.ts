@@ -39,15 +39,17 @@ export interface Running {
   url: string
   /** Every webhook a handler (or downstream route) saw, in order; read it through {@link seen}. */
   calls: VerifiedWebhook[]
-  /** Brings `calls` up to date, for a host in another process; in-process hosts fill `calls` as they go. */
-  sync?(): Promise<void>
+  /**
+   * Every webhook the handler saw, fetched from a host in another process,
+   * whose `calls` cannot be read; in-process hosts fill `calls` as they go.
+   */
+  sync?(): Promise<VerifiedWebhook[]>
   close(): Promise<void>
 }
 
-/** Every webhook `app`'s handler saw so far, in order. */
+/** Every webhook `app`'s handler saw so far, in order, wherever the host runs. */
 export async function seen(app: Running): Promise<VerifiedWebhook[]> {
-  await app.sync?.()
-  return app.calls
+  return app.sync === undefined ? app.calls : app.sync()
 }
 
 /** Starts a real server mounting the webhook at POST /webhook. */

@@ -36,14 +36,13 @@ export function remoteHost(dir: string, command: string[]): RemoteHost {
     if (scenario === undefined) throw new TypeError('remoteHost(): the suite must name a scenario (scenarios.ts); options cannot cross a process boundary')
     if (parser !== 'none') throw new TypeError(`remoteHost(): a Fetch host has no body parser to mount ("${parser}")`)
     const { id, port } = (await (await control('/start', { scenario, mount })).json()) as { id: string; port: number }
-    const calls: VerifiedWebhook[] = []
     return {
       url: `http://127.0.0.1:${port}`,
-      calls,
-      async sync() {
-        const records = (await (await control(`/calls/${id}`)).json()) as WebhookRecord[]
-        calls.splice(0, calls.length, ...records.map(revive))
+      // A suite that reads `calls` directly would see a stale list and fail by one, far from the cause.
+      get calls(): VerifiedWebhook[] {
+        throw new Error(`${command.join(' ')}: the handler runs in another process; read what it saw with \`await seen(app)\`, not app.calls`)
       },
+      sync: async () => ((await (await control(`/calls/${id}`)).json()) as WebhookRecord[]).map(revive),
       close: async () => void (await control(`/close/${id}`, {})),
     }
   }

@@ -3,7 +3,7 @@ import { Agent } from 'node:http'
 import { type Socket, connect } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Start } from './conformance.js'
+import { type Start, seen } from './conformance.js'
 import { REFERENCE_PAYLOAD, basicAuth, defaultOptions, TENANT, TOKEN, validRequest } from './fixtures.js'
 import { send } from './http-client.js'
 
@@ -80,7 +80,7 @@ export function describeSlowClients(name: string, start: Start): void {
       expect(head.toLowerCase()).toContain('connection: close')
       expect(head.toLowerCase()).toContain('content-type: application/problem+json')
       expect(JSON.parse(body)).toMatchObject({ code: 'payload.timeout', status: 408 })
-      expect(app.calls).toHaveLength(0)
+      expect(await seen(app)).toHaveLength(0)
     })
 
     it('keeps answering a normal sender 202, p99 under a second, while 300 slow connections are open', async () => {
