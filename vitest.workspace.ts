@@ -31,6 +31,9 @@ const project = (name: string, include: string[], timeouts = { testTimeout: 20_0
     include,
     benchmark: { include: include.map((glob) => glob.replace('.test.ts', '.bench.ts')) },
     environment: 'node',
+    // expect.poll() waits 1 s by default: a delivery or a page update on a loaded
+    // 2-core machine can take longer. Polling ends as soon as it succeeds.
+    expect: { poll: { timeout: 10_000 } },
     ...timeouts,
   },
 })
