@@ -21,7 +21,8 @@ export function requestOf(request: Request, host?: unknown, webhook?: VerifiedWe
 }
 
 function fromNode(incoming: NodeIncoming | undefined): { headers: IncomingHttpHeaders; rawHeaders: string[] } | undefined {
-  if (incoming?.headers === undefined || !Array.isArray(incoming.rawHeaders)) return undefined
+  // HTTP/1 only: an HTTP/2 request's headers hold pseudo-headers (`:method`, `:path`) a relay must not send on.
+  if (incoming?.httpVersionMajor !== 1 || incoming.headers === undefined || !Array.isArray(incoming.rawHeaders)) return undefined
   return { headers: incoming.headers, rawHeaders: incoming.rawHeaders }
 }
 
@@ -48,7 +49,7 @@ function bodyOf(request: Request, incoming: NodeIncoming | undefined): BodySourc
 }
 
 /** The parts of node-server's Node request (HTTP/1 or HTTP/2) we read. */
-type NodeIncoming = Readable & { socket?: { remoteAddress?: string }; headers?: IncomingHttpHeaders; rawHeaders?: string[] }
+type NodeIncoming = Readable & { socket?: { remoteAddress?: string }; httpVersionMajor?: number; headers?: IncomingHttpHeaders; rawHeaders?: string[] }
 
 /** What the hosts pass beside the request, as far as we read it. */
 interface HostInfo {

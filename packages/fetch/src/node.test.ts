@@ -1,8 +1,11 @@
-import type { Server } from 'node:http'
+import { type IncomingHttpHeaders, type Server, createServer } from 'node:http'
+import { connect, createServer as createHttp2Server } from 'node:http2'
+import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
 import {
   type Start,
   type StartRelay,
+  REFERENCE_PAYLOAD,
   TENANT,
   TOKEN,
   defaultOptions,
@@ -86,6 +89,28 @@ const relay: StartRelay = async ({ forward: options, verify }) => {
   }
 }
 describeForwarding('fetch forward() on node', relay)
+
+// Reading node-server's Node headers once sent HTTP/2's pseudo-headers (`:method`, `:path`) on to the upstream.
+it('forward() on node-server over HTTP/2 sends no pseudo-headers upstream', async () => {
+  const received: IncomingHttpHeaders[] = []
+  const upstream = await listen(createServer((req, res) => void req.resume().on('end', () => res.writeHead(202).end(void received.push(req.headers)))))
+  const handler = forward({ to: upstream.url })
+  const server = createAdaptorServer({ fetch: handler, createServer: createHttp2Server })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const client = connect(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)
+  try {
+    const stream = client.request({ ':method': 'POST', ':path': '/webhook', 'content-type': 'application/json' })
+    const status = new Promise((resolve) => stream.on('response', (headers) => resolve(headers[':status'])))
+    stream.end(REFERENCE_PAYLOAD)
+    expect(await status).toBe(202)
+    expect(Object.keys(received[0]!).filter((name) => name.startsWith(':'))).toEqual([])
+  } finally {
+    client.close()
+    await handler.close()
+    await new Promise((resolve) => server.close(resolve))
+    await upstream.close()
+  }
+})
 
 describe('fetch handler', () => {
   let close: (() => Promise<void>) | undefined
