@@ -22,10 +22,26 @@ const basicRequest = request(`Basic ${Buffer.from('tenant123:api_token_abc123').
 const bearerRequest = request('Bearer api_token_abc123')
 
 const REFERENCE = Buffer.from('{"event":"customer_update","data":{"id":"1234","status":"active"}}')
-// A valid envelope padded to 10 KiB inside `data`, as `npm run bench -- --body-size 10k` sends.
-const PADDED = Buffer.from(
-  JSON.stringify({ event: 'customer_update', data: { id: '1234', status: 'active', note: 'x'.repeat(10_240 - 80) } }),
-)
+// About 10 KiB grown as real webhooks grow, an array of objects inside `data`
+// (as `npm run bench -- --body-size 10k` pads it): ~100 brackets, escapes, non-ASCII.
+const commit = (n: number) => {
+  const author = { name: `Developer ${n % 7}`, email: `dev${n % 7}@example.com`, username: `dev${n % 7}` }
+  const sha = String(n).padStart(40, 'a')
+  return {
+    id: sha,
+    tree_id: sha,
+    distinct: true,
+    message: `Fix the parser for case ${n}: the café “quoted” strings and "escapes" \\ kept`,
+    timestamp: '2026-11-29T15:18:00+00:00',
+    url: `https://github.com/acme/shop/commit/${sha}`,
+    author,
+    committer: author,
+    added: [`src/feature-${n}.ts`],
+    removed: [],
+    modified: ['src/index.ts', `test/case-${n}.test.ts`],
+  }
+}
+const PADDED = Buffer.from(JSON.stringify({ event: 'customer_update', data: { id: '1234', status: 'active', commits: Array.from({ length: 16 }, (_, n) => commit(n)) } }))
 
 /** Fails the benchmark loudly instead of timing a refusal. */
 function expectOk(result: { ok: unknown }, what: string): void {
