@@ -32,7 +32,7 @@ const USAGE = `npm run bench [-- options]
   --duration <s>       seconds per round (BENCH_DURATION, default 4)
   --warmup <s>         seconds of warm-up before the first round (BENCH_WARMUP, default 2)
   --connections <n>    autocannon connections (BENCH_CONNECTIONS, default 50)
-  --body-size <size>   e.g. 10k: a valid envelope padded to that size (BENCH_BODY_SIZE, default: the 66-byte reference)
+  --body-size <size>   e.g. 10k, 64k: a valid envelope grown to that size with an array of objects (BENCH_BODY_SIZE, default: the 66-byte reference)
   --only <a,b>         only these configurations, plus their peers (BENCH_ONLY)
   --profile            node --cpu-prof on every server; top functions printed (BENCH_PROFILE=1)
   --node-flags "<f>"   extra node flags for every server, e.g. "--trace-gc", or "--memory-reducer"
