@@ -15,6 +15,8 @@ export interface DrainRow {
   /** Most events answered 202 but not yet arrived upstream at any moment. */
   peakBacklog: number | undefined
   peakRssMb: number
+  /** What of it V8 committed at its peak: young generation, and everything else. */
+  peakHeapMb: { young: number; old: number }
   /** Server process CPU per event, deliveries included (Redis' own CPU is not). */
   cpuMicrosPerEvent: number
   /** Every event answered 202 and arrived upstream exactly once. */
@@ -36,7 +38,14 @@ export function peakBacklog(acceptedAt: readonly number[], arrivedAt: readonly n
   return peak
 }
 
-export function drainRow(config: DrainConfig, n: number, sent: SendResult, arrivals: Arrivals | undefined, rssBytes: number, cpuMicros: number): DrainRow {
+export function drainRow(
+  config: DrainConfig,
+  n: number,
+  sent: SendResult,
+  arrivals: Arrivals | undefined,
+  memory: { rssBytes: number; heapBytes: { young: number; old: number } },
+  cpuMicros: number,
+): DrainRow {
   const problems: string[] = []
   if (sent.errors > 0) problems.push(`${sent.errors} socket errors`)
   if (sent.non202 > 0) problems.push(`answers other than 202: ${JSON.stringify(sent.statusCodes)}`)
@@ -55,7 +64,8 @@ export function drainRow(config: DrainConfig, n: number, sent: SendResult, arriv
     p50Ms: sent.p50Ms,
     p99Ms: sent.p99Ms,
     peakBacklog: arrivals?.firstAt === undefined ? undefined : peakBacklog(sent.acceptedAt, arrivals.firstAt),
-    peakRssMb: rssBytes / 2 ** 20,
+    peakRssMb: memory.rssBytes / 2 ** 20,
+    peakHeapMb: { young: memory.heapBytes.young / 2 ** 20, old: memory.heapBytes.old / 2 ** 20 },
     cpuMicrosPerEvent: cpuMicros / n,
     exact: problems.length === 0,
     problems,
@@ -66,11 +76,11 @@ const fixed = (value: number | undefined, digits = 0) => (value === undefined ? 
 
 export function drainTable(rows: readonly DrainRow[]): string {
   return [
-    '| configuration | delivered/s | 202/s | 202 p50 ms | 202 p99 ms | peak backlog | peak RSS MB | server CPU µs/event | each key once |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|:-:|',
+    '| configuration | delivered/s | 202/s | 202 p50 ms | 202 p99 ms | peak backlog | peak RSS MB | of which V8 young / old MB | server CPU µs/event | each key once |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|:-:|',
     ...rows.map(
       (row) =>
-        `| ${row.label} | ${fixed(row.deliveredPerSecond)} | ${fixed(row.acceptedPerSecond)} | ${fixed(row.p50Ms, 1)} | ${fixed(row.p99Ms, 1)} | ${fixed(row.peakBacklog)} | ${fixed(row.peakRssMb)} | ${fixed(row.cpuMicrosPerEvent)} | ${row.exact ? `yes (${row.n})` : 'NO'} |`,
+        `| ${row.label} | ${fixed(row.deliveredPerSecond)} | ${fixed(row.acceptedPerSecond)} | ${fixed(row.p50Ms, 1)} | ${fixed(row.p99Ms, 1)} | ${fixed(row.peakBacklog)} | ${fixed(row.peakRssMb)} | ${fixed(row.peakHeapMb.young)} / ${fixed(row.peakHeapMb.old)} | ${fixed(row.cpuMicrosPerEvent)} | ${row.exact ? `yes (${row.n})` : 'NO'} |`,
     ),
   ].join('\n')
 }

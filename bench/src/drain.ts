@@ -145,7 +145,7 @@ async function measureOne(config: DrainConfig, options: DrainOptions, pinned: bo
     const before = await server.stats()
     const { sent, arrivals } = await drain(config, server, upstream, sender, `drain-${config.name}-`, options.n, options.connections)
     const after = await server.stats()
-    const row = drainRow(config, options.n, sent, arrivals, after.maxRssBytes, after.cpuMicros - before.cpuMicros)
+    const row = drainRow(config, options.n, sent, arrivals, { rssBytes: after.maxRssBytes, heapBytes: after.peakHeapBytes }, after.cpuMicros - before.cpuMicros)
     const window = `${sent.firstSendAt * 1000}:${(arrivals?.lastAt ?? sent.lastAnswerAt) * 1000}`
     return [row, options.profile ? `${PROFILE_DIR}/${profileName}#${window}` : undefined]
   } finally {
