@@ -46,8 +46,8 @@ export function sqliteOutbox(options: SqliteOutboxOptions): Outbox {
   const db = openDatabase(resolved, 'sqliteOutbox()')
   const sql = prepareStatements(db)
 
-  // IMMEDIATE takes the write lock before reading, so a second process waits
-  // instead of choosing the same rows from a snapshot of its own.
+  // Run inside a group commit, which takes the write lock before reading (BEGIN IMMEDIATE), so a
+  // second process waits instead of choosing the same rows from a snapshot of its own.
   const take = db.transaction((max: number, now: number, until: number): Lease[] =>
     sql.due.all(now, max).map(({ seq }) => {
       const token = randomUUID()
@@ -68,10 +68,13 @@ export function sqliteOutbox(options: SqliteOutboxOptions): Outbox {
     return true
   }
 
-  // The two writes every event makes, committed a turn of the event loop at a time.
+  // The three writes every event makes (insert, lease, completion), committed together a turn of the
+  // event loop at a time: one commit per turn instead of one per kind of write.
   const failed = (error: unknown, writes: number) => log.error({ ...errorFields(error), writes }, 'commit failed')
-  const insert = groupCommit(db, (row: Row) => (sql.insert.run(row).changes === 1 ? ('queued' as const) : ('duplicate' as const)), failed)
-  const complete = groupCommit(db, ({ lease, attempt }: { lease: Lease; attempt?: Attempt | undefined }) => {
+  const batch = groupCommit(db, (write: () => unknown) => write(), failed)
+  const inBatch = <R>(write: () => R): Promise<R> => batch(write) as Promise<R>
+  const insert = (row: Row) => inBatch(() => (sql.insert.run(row).changes === 1 ? ('queued' as const) : ('duplicate' as const)))
+  const completeNow = ({ lease, attempt }: { lease: Lease; attempt?: Attempt | undefined }) => {
     if (!keeping) {
       const gone = sql.complete.get(held(lease))
       if (gone !== undefined) sql.purgeAttemptsOf.run(gone.seq)
@@ -79,7 +82,7 @@ export function sqliteOutbox(options: SqliteOutboxOptions): Outbox {
     }
     const at = attempt === undefined ? Date.now() : attempt.at + attempt.duration
     return recorded(sql.deliver.get({ ...held(lease), at }), attempt)
-  }, failed)
+  }
   const settle = <A>(work: (arg: A) => boolean) => {
     const inTransaction = db.transaction(work)
     return (arg: A) => settled(() => inTransaction(arg))
@@ -116,8 +119,8 @@ export function sqliteOutbox(options: SqliteOutboxOptions): Outbox {
       }
       return insert(row)
     },
-    lease: (max, now, leaseMs) => settled(() => (max > 0 ? take.immediate(max, now, now + leaseMs) : [])),
-    complete: (lease, attempt) => complete({ lease, attempt }),
+    lease: (max, now, leaseMs) => (max > 0 ? inBatch(() => take(max, now, now + leaseMs)) : Promise.resolve([])),
+    complete: (lease, attempt) => inBatch(() => completeNow({ lease, attempt })),
     retry: (lease, nextAttemptAt, error, status, attempt) => retry({ lease, at: nextAttemptAt, error, status: status ?? null, attempt }),
     bury: (lease, error, status, attempt) => bury({ lease, error, status: status ?? null, attempt }),
     release: (lease) => settled(() => sql.release.run({ ...held(lease), at: lease.message.nextAttemptAt }).changes === 1),
@@ -173,8 +176,7 @@ export function sqliteOutbox(options: SqliteOutboxOptions): Outbox {
     close: () =>
       settled(() => {
         purging?.stop()
-        insert.flush()
-        complete.flush()
+        batch.flush()
         db.close()
       }),
   }
