@@ -60,6 +60,11 @@ export function basicHeader(): string {
   return `Basic ${Buffer.from(`${TENANT}:${TOKEN}`).toString('base64')}`
 }
 
+/** The header that must differ per request for `credential`: GitHub's delivery id, which replay protection remembers. */
+export function uniqueHeaderOf(credential: Credential): string | undefined {
+  return credential === 'github-hmac' ? 'x-github-delivery' : undefined
+}
+
 /** The request headers for `credential`; the GitHub ones are signed over this exact body. */
 export function requestHeaders(credential: Credential, body: string): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': 'application/json' }

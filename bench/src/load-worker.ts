@@ -5,6 +5,16 @@ import type { FromLoader, LoadJob, LoadResult, ToLoader } from './protocol.js'
 // the runner, that runs one autocannon job per message. Keeping it alive
 // avoids paying autocannon's start-up before every round.
 
+let sequence = 0
+
+/** Gives `name` a new value per request; the peer and ours are sent the same, so both pay the same. */
+function unique(name: string) {
+  return (request: { headers?: Record<string, string> }) => {
+    request.headers = { ...request.headers, [name]: `bench-${process.pid}-${++sequence}` }
+    return request
+  }
+}
+
 async function run(job: LoadJob): Promise<LoadResult> {
   const cpu = process.cpuUsage()
   const result = await autocannon({
@@ -14,6 +24,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
     method: 'POST',
     headers: job.headers,
     body: job.body,
+    ...(job.uniqueHeader === undefined ? {} : { requests: [{ setupRequest: unique(job.uniqueHeader) }] }),
   })
   const statusCodes: Record<string, number> = {}
   for (const [code, { count }] of Object.entries(result.statusCodeStats)) statusCodes[code] = count

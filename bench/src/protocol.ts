@@ -28,6 +28,8 @@ export interface LoadJob {
   duration: number
   headers: Record<string, string>
   body: string
+  /** A header given a fresh value on every request, e.g. a delivery id that replay protection would otherwise refuse as seen. */
+  uniqueHeader?: string
 }
 
 /** One autocannon run, as the load worker reports it. */

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { type Config, selectConfigs } from './configs.js'
-import { PATH, REFERENCE_PAYLOAD, paddedPayload, requestHeaders } from './fixture.js'
+import { PATH, REFERENCE_PAYLOAD, paddedPayload, requestHeaders, uniqueHeaderOf } from './fixture.js'
 import { type Loader, startLoader } from './loader.js'
 import { describeMachine } from './machine.js'
 import { assertClean, describeRound, measure, probe, warmUp } from './measure.js'
@@ -55,7 +55,7 @@ async function runRounds(
   const jobs = new Map(
     configs.map((config) => {
       const url = `${servers.get(config.name)!.origin}${PATH}`
-      return [config.name, { url, connections: options.connections, duration: options.duration, headers: requestHeaders(config.credential, body), body }]
+      return [config.name, { url, connections: options.connections, duration: options.duration, headers: requestHeaders(config.credential, body), body, uniqueHeader: uniqueHeaderOf(config.credential) }]
     }),
   )
   for (const config of configs) {

@@ -6,9 +6,8 @@ import { serve } from './serve.js'
 // Ours: the core on bare node:http verifying GitHub's X-Hub-Signature-256,
 // the peer of @octokit/webhooks' Node middleware, with every default on: the
 // HMAC over the raw bytes, UTF-8, depth, forbidden keys, the envelope, and
-// replay protection by X-GitHub-Delivery. The runner sends one delivery id,
-// so after the first request each is a replay, answered 202 once every check
-// (the replay log lookup included) has passed.
+// replay protection by X-GitHub-Delivery. The runner gives every request its
+// own delivery id, so each one is new and remembered, as in production.
 
 const verifier = createWebhookVerifier({ path: PATH, auth: githubSignature({ secret: GITHUB_SECRET }) })
 
