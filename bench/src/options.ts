@@ -35,7 +35,7 @@ const USAGE = `npm run bench [-- options]
   --body-size <size>   e.g. 10k, 64k: a valid envelope grown to that size with an array of objects (BENCH_BODY_SIZE, default: the 66-byte reference)
   --only <a,b>         only these configurations, plus their peers (BENCH_ONLY)
   --profile            node --cpu-prof on every server; top functions printed (BENCH_PROFILE=1)
-  --node-flags "<f>"   extra node flags for every server, e.g. "--trace-gc", or "--memory-reducer"
+  --node-flags=<f>     extra node flags for every server, e.g. --node-flags=--trace-gc, or "--node-flags=--memory-reducer --trace-gc"
                        to undo the runner's --no-memory-reducer (BENCH_NODE_FLAGS)
   --no-pin             do not pin with taskset (BENCH_PIN=0)
   --upstream-cpu <n>   core of the forwarding upstream: 0 with the server, 1 with autocannon (BENCH_UPSTREAM_CPU, default 1)`

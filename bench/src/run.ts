@@ -3,7 +3,7 @@
 // `npm run bench -- --help` for the options.
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { type Config, selectConfigs } from './configs.js'
+import { type Config, selectConfigs, withTargetsFor } from './configs.js'
 import { PATH, REFERENCE_PAYLOAD, paddedPayload, requestHeaders, uniqueHeaderOf } from './fixture.js'
 import { type Loader, startLoader } from './loader.js'
 import { describeMachine } from './machine.js'
@@ -100,7 +100,7 @@ async function startAll(configs: readonly Config[], options: BenchOptions, pinne
 
 async function main(): Promise<void> {
   const options = parseOptions()
-  const configs = selectConfigs(options.only)
+  const configs = withTargetsFor(selectConfigs(options.only), options.bodySize)
   const pinned = options.pin && canPin()
   const machine = describeMachine()
   const body = options.bodySize === 0 ? REFERENCE_PAYLOAD : paddedPayload(options.bodySize)

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 // The runner as built: startServer() starts dist/servers/<file>.js next to it.
-import { CONFIGS, selectConfigs } from '../dist/configs.js'
+import { CONFIGS, selectConfigs, withTargetsFor } from '../dist/configs.js'
 import { PATH, REFERENCE_PAYLOAD, requestHeaders } from '../dist/fixture.js'
 import { parseOptions } from '../dist/options.js'
 import { startServer } from '../dist/server-process.js'
@@ -24,6 +24,14 @@ describe('bench runner', () => {
   it('takes node flags from BENCH_NODE_FLAGS, split on spaces', () => {
     expect(parseOptions([], { BENCH_NODE_FLAGS: ' --trace-gc  --max-semi-space-size=8 ' }).nodeFlags).toEqual(['--trace-gc', '--max-semi-space-size=8'])
     expect(parseOptions([], {}).nodeFlags).toEqual([])
+  })
+
+  it('judges a larger body by the payload-size targets, and a size without targets by none', () => {
+    const targets = (size: number) => Object.fromEntries(withTargetsFor(CONFIGS, size).filter((c) => c.target !== undefined).map((c) => [c.name, c.target]))
+    expect(targets(0)).toMatchObject({ 'ours-core': 0.85, 'ours-express-basic': 1.2, 'ours-fastify-basic': 1.1 })
+    expect(targets(10 * 1024)).toEqual({ 'ours-core': 0.9, 'ours-express-basic': 1.2, 'ours-koa-basic': 1.05, 'ours-core-github': 1, 'ours-express-relay': 1.5 })
+    expect(targets(64 * 1024)).toEqual({ 'ours-core': 0.9, 'ours-express-basic': 1.05, 'ours-koa-basic': 1.05, 'ours-core-github': 1 })
+    expect(targets(32 * 1024)).toEqual({})
   })
 
   it('loads the reference again last, also when only the core is asked for', () => {
