@@ -11,8 +11,6 @@ export interface Authenticated {
   /** A signature scheme's delivery id, and how long its replays are refused (ms). */
   deliveryId?: string
   replayWindow?: number
-  /** A digest of the exact body a signature scheme computed with a fixed key: the same for the same bytes, in this configuration. */
-  fingerprint?: string
 }
 
 export type AuthResult = { ok: true; who: Authenticated } | { ok: false; problem: Problem }
@@ -53,8 +51,6 @@ function combine(
   const replayWindow = extra?.replayWindow ?? verified?.replayWindow
   if (deliveryId !== undefined) who.deliveryId = deliveryId
   if (replayWindow !== undefined) who.replayWindow = replayWindow
-  const fingerprint = out.fingerprint ?? verified?.fingerprint
-  if (fingerprint !== undefined) who.fingerprint = fingerprint
   return { ok: true, who }
 }
 

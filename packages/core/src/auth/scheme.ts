@@ -20,12 +20,8 @@ export interface BodyCheck {
   verify(body: Uint8Array): AuthOutcome | Promise<AuthOutcome>
 }
 
-/**
- * What a scheme concluded about a request that uses it. A signature scheme
- * may add `fingerprint`: a digest of the body it computed anyway, which
- * replay protection then compares instead of hashing the body again.
- */
-export type AuthOutcome = { ok: true; tenant: string; fingerprint?: string } | AuthFailure
+/** What a scheme concluded about a request that uses it. */
+export type AuthOutcome = { ok: true; tenant: string } | AuthFailure
 
 /**
  * One way of proving who is calling. Built by `basic()`, `bearer()` and

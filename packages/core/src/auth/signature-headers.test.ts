@@ -110,7 +110,7 @@ describe.each(formats)('$name header format (property-based)', ({ scheme, header
       fc.asyncProperty(body, id, fc.nat(), async (payload, deliveryId, at) => {
         const check = scheme.authenticate(sign(payload, deliveryId)) as BodyCheck
         expect(check.ok).toBe('body')
-        expect(await check.verify(payload)).toMatchObject({ ok: true, tenant: 'default' })
+        expect(await check.verify(payload)).toEqual({ ok: true, tenant: 'default' })
         if (scheme.name !== 'stripe') expect(check.deliveryId).toBe(deliveryId)
         const changed = payload.length === 0 ? Buffer.from(' ') : Buffer.from(payload)
         if (payload.length > 0) changed[at % payload.length] = payload[at % payload.length]! ^ 0x01

@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
+import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 import { type Credentials, resolveCredentials } from './credentials.js'
 import type { AuthFailure, AuthOutcome, AuthScheme, BodyCheck } from './scheme.js'
@@ -144,20 +144,12 @@ export function signatureScheme(spec: SignatureSpec, secrets: SignatureSecrets, 
   function check(read: SignedHeaders, headers: IncomingHttpHeaders, body: Uint8Array): AuthOutcome | Promise<AuthOutcome> {
     const verify = (found: { tenant: string; keys: Buffer[] } | undefined): AuthOutcome => {
       let matched = false
-      let first: Buffer | undefined
       // Every secret is tried, so the time taken does not say which one matched.
       for (const key of found?.keys ?? []) {
         const mac = createHmac(spec.algorithm, key).update(read.prefix).update(body).digest()
-        first ??= mac
         if (matchesAny(mac, read.signatures)) matched = true
       }
-      if (!matched || found === undefined) return invalid
-      // The MAC of the body alone under the first configured secret identifies the bytes
-      // (whichever secret the sender used), so replay protection need not hash them again.
-      // Not with a prefix (a timestamp changes on every resend) nor a store (its order may
-      // change). Hashed once more (32 bytes), so the log never holds a valid signature.
-      if (read.prefix !== '' || found !== fixed) return { ok: true, tenant: found.tenant }
-      return { ok: true, tenant: found.tenant, fingerprint: `hmac:${createHash('sha256').update(first!).digest('hex')}` }
+      return matched && found !== undefined ? { ok: true, tenant: found.tenant } : invalid
     }
     return fixed !== undefined ? verify(fixed) : keysFor(headers).then(verify)
   }

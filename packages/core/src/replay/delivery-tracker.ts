@@ -118,12 +118,9 @@ export function createDeliveryTracker(
       if (id === undefined) return { id: randomUUID() }
       const signed = who.deliveryId !== undefined && replayLog !== undefined
       if (dedupeLog === undefined && !signed) return { id }
-      // A signature scheme's fingerprint is a keyed digest of these same bytes, computed already.
-      const hash =
-        who.fingerprint ??
-        createHash('sha256')
-          .update(bytes ?? JSON.stringify(value))
-          .digest('hex')
+      const hash = createHash('sha256')
+        .update(bytes ?? JSON.stringify(value))
+        .digest('hex')
       const key = `${who.tenant}:${id}`
       if (dedupeLog !== undefined) return remember(dedupeLog, key, hash, Math.max(dedupeWindow!, who.replayWindow ?? 0), id)
       return remember(replayLog!, key, hash, who.replayWindow!, id)
