@@ -110,6 +110,16 @@ describe('parseJson on bodies with sparse brackets', () => {
     expect(parseJson(Buffer.from(body), 8)).toMatchObject({ ok: false, problem: { code: 'payload.too_deep' } })
   })
 
+  it('refuses a deep subtree under a key that is repeated: JSON.parse drops it, the forwarded bytes keep it', () => {
+    const deep = `${'['.repeat(80)}${']'.repeat(80)}`
+    const body = `{"event":"x","data":{},"pad":"${'p'.repeat(2000)}","d":${deep},"d":0}`
+    expect((body.match(/[[{]/g) ?? []).length * 16).toBeLessThan(body.length)
+    expect(parseJson(Buffer.from(body), 64)).toMatchObject({ ok: false, problem: { code: 'payload.too_deep' } })
+    // Brackets inside strings also make the counts differ: the text scan then finds the depth within the limit.
+    const inStrings = `{"event":"x","data":{"note":"${'[{'.repeat(40)}"},"pad":"${'p'.repeat(2000)}","d":${'['.repeat(10)}${']'.repeat(10)}}`
+    expect(parseJson(Buffer.from(inStrings), 64)).toMatchObject({ ok: true })
+  })
+
   it('still checks depth and keys when Object.prototype has an enumerable property (a polluted process)', () => {
     Object.defineProperty(Object.prototype, 'polluted', { value: {}, enumerable: true, configurable: true, writable: true })
     try {

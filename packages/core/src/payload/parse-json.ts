@@ -108,15 +108,18 @@ function inheritsKeys(): boolean {
  * forbidden keys of every container, at a cost per container and key, not
  * per byte. Too deep wins over a forbidden key, as when depth is checked
  * on the text first; a forbidden key is looked up again for its path.
+ * Without a problem, the number of containers walked (-1: not counted).
  */
-function checkTree(root: unknown, maxDepth: number): Problem | undefined {
-  if (!isObject(root)) return undefined
+function walkTree(root: unknown, maxDepth: number): Problem | number {
+  if (!isObject(root)) return 0
   // for...in also lists inherited enumerable keys: with a polluted Object.prototype, the slow walk.
-  if (inheritsKeys()) return inspectValue(root, maxDepth)
+  if (inheritsKeys()) return inspectValue(root, maxDepth) ?? -1
   const nodes: object[] = [root]
   const depths: number[] = [0]
   let forbidden = false
+  let containers = 0
   for (let node = nodes.pop(); node !== undefined; node = nodes.pop()) {
+    containers++
     const depth = depths.pop()!
     if (depth >= maxDepth) return tooDeep(maxDepth)
     if (Array.isArray(node)) {
@@ -138,13 +141,27 @@ function checkTree(root: unknown, maxDepth: number): Problem | undefined {
       depths.push(depth + 1)
     }
   }
-  return forbidden ? inspectValue(root, Infinity) : undefined
+  return (forbidden ? inspectValue(root, Infinity) : undefined) ?? containers
 }
 
 /** The checks that still apply to a value another body parser produced. */
 export function checkParsed(value: unknown, maxDepth: number): ParseResult {
-  const found = checkTree(value, maxDepth)
-  return found === undefined ? { ok: true, value } : { ok: false, problem: found }
+  const found = walkTree(value, maxDepth)
+  return typeof found === 'number' ? { ok: true, value } : { ok: false, problem: found }
+}
+
+/**
+ * A sparse body's depth and keys, checked on its value. JSON.parse keeps the
+ * last of repeated keys, so a subtree under an earlier one is built, dropped
+ * and never walked: `{"d":[[[...]]],"d":0}` would pass any depth, and its
+ * bytes are what gets forwarded. Every `{` and `[` of the text is a container
+ * of the value unless one was dropped so (or sits inside a string); when the
+ * counts differ, the text decides the depth.
+ */
+function checkSparse(value: unknown, text: string, openers: number, maxDepth: number): Problem | undefined {
+  const walked = walkTree(value, maxDepth)
+  if (typeof walked !== 'number') return walked
+  return walked !== openers && scanDeeperThan(text, maxDepth) ? tooDeep(maxDepth) : undefined
 }
 
 /**
@@ -179,6 +196,6 @@ export function parseJson(bytes: Uint8Array, maxDepth: number): ParseResult {
   }
   // A sparse body is walked once for depth and keys; the others, whose depth
   // is known, only when their text could spell a forbidden key.
-  const found = sparse ? checkTree(value, maxDepth) : suspicious(text) ? inspectValue(value, Infinity) : undefined
+  const found = sparse ? checkSparse(value, text, openers, maxDepth) : suspicious(text) ? inspectValue(value, Infinity) : undefined
   return found === undefined ? { ok: true, value } : { ok: false, problem: found }
 }
