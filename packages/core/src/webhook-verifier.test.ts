@@ -1,6 +1,18 @@
 import { createHash } from 'node:crypto'
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http'
-import { type SendOptions, basicAuth, describeConformance, describeSlowClients, listen, oneConnection, send, startCore, validRequest } from '@webhook-trigger/testkit'
+import {
+  type SendOptions,
+  REFERENCE_PAYLOAD,
+  basicAuth,
+  describeConformance,
+  describeSlowClients,
+  listen,
+  oneConnection,
+  send,
+  signGithub,
+  startCore,
+  validRequest,
+} from '@webhook-trigger/testkit'
 import { describe, expect, it } from 'vitest'
 import {
   type BodySource,
@@ -10,6 +22,8 @@ import {
   basic,
   bearer,
   createWebhookVerifier,
+  githubSignature,
+  memoryDeliveryLog,
   nodeRequest,
   tenants,
 } from './index.js'
@@ -112,6 +126,27 @@ describe('credentials remembered per connection', () => {
       first.agent.destroy()
       second.agent.destroy()
       await app.close()
+    }
+  })
+})
+
+describe('replay protection across a change of secrets', () => {
+  it('answers a redelivery 202 as a replay after the secret list changed from [old] to [new, old] on one delivery log', async () => {
+    const replay = memoryDeliveryLog()
+    const redelivery = {
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signGithub('old', REFERENCE_PAYLOAD), 'x-github-delivery': 'rotated-1' },
+      body: REFERENCE_PAYLOAD,
+    }
+    const before = await startCore({ webhook: { auth: githubSignature({ secret: 'old' }), replay } })
+    const after = await startCore({ webhook: { auth: githubSignature({ secret: ['new', 'old'] }), replay } })
+    try {
+      expect((await send(before.url, redelivery)).status).toBe(202)
+      // The first answer is recorded as handled once its response closes: poll past that.
+      await expect.poll(async () => (await send(after.url, redelivery)).json()).toMatchObject({ accepted: true, replay: true })
+      expect(after.calls).toHaveLength(0)
+    } finally {
+      await before.close()
+      await after.close()
     }
   })
 })
