@@ -1,5 +1,5 @@
 import { createServer } from 'node:http'
-import { type StartAdmin, describeAdmin, describeHealth, listen } from '@webhook-trigger/testkit'
+import { type StartAdmin, describeAdmin, describeHealth, listen, sendRaw } from '@webhook-trigger/testkit'
 import koa2 from 'koa2'
 import koa3 from 'koa3'
 import { describe, expect, it } from 'vitest'
@@ -38,6 +38,18 @@ describe('koa adminRouter() prefix', () => {
       expect(await (await get(`${server.url}/summary`)).text()).toBe('fell through /summary')
     } finally {
       await server.close()
+    }
+  })
+
+  it('hands a request target that is no URL path to the next middleware, and matches a prefix with non-ASCII characters', async () => {
+    const server = await serve('/admin')
+    const other = await serve('/\u00e4dmin')
+    try {
+      expect(await sendRaw(server.url, 'GET //[ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n')).toMatch(/^HTTP\/1\.1 200 [^]*fell through \/\/\[/)
+      expect((await get(`${other.url}/%C3%A4dmin/summary`)).status).toBe(200)
+    } finally {
+      await server.close()
+      await other.close()
     }
   })
 

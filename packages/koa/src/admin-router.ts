@@ -11,10 +11,21 @@ export interface AdminOptions extends CoreAdminOptions {
   prefix?: string
 }
 
+/** The normalised path and query of a request target; a target starting with `//` is a path, never a host. */
+function pathOf(target: string): { pathname: string; search: string } | undefined {
+  try {
+    return new URL(target.startsWith('/') ? `http://koa.invalid${target}` : target)
+  } catch {
+    return undefined
+  }
+}
+
 /** `url` relative to `base` (its path normalised first), or `undefined` when it lies outside. */
 function below(url: string, base: string): string | undefined {
   if (base === '') return url
-  const { pathname, search } = new URL(url, 'http://koa.invalid')
+  const target = pathOf(url)
+  if (target === undefined) return undefined
+  const { pathname, search } = target
   if (pathname === base) return '/' + search
   return pathname.startsWith(base + '/') ? pathname.slice(base.length) + search : undefined
 }
@@ -32,7 +43,8 @@ export function adminRouter(options: AdminOptions): Middleware {
   if (typeof prefix !== 'string' || (prefix !== '' && !prefix.startsWith('/'))) {
     throw new TypeError('adminRouter(): "prefix" must be a path starting with "/", e.g. prefix: "/admin"')
   }
-  const base = prefix.replace(/\/+$/, '')
+  // Normalised like the paths it is compared with: /ädmin matches /%C3%A4dmin.
+  const base = (pathOf(prefix)?.pathname ?? prefix).replace(/\/+$/, '')
   const admin = createAdminHandler(adminOptions, 'adminRouter()')
   return async function adminMiddleware(ctx: Context, next: Next): Promise<void> {
     const url = below(ctx.url, base)

@@ -1,6 +1,6 @@
 import { type AdminOptions, type Metrics, type Outbox, basic, bearer, createMetrics, memoryOutbox, tenants } from '@webhook-trigger/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { send } from './http-client.js'
+import { send, sendRaw } from './http-client.js'
 
 /** Starts a real server with the admin router mounted at /admin. */
 export type StartAdmin = (options: AdminOptions) => Promise<{ url: string; close(): Promise<void> }>
@@ -42,6 +42,13 @@ export function describeAdmin(name: string, start: StartAdmin): void {
     })
     afterEach(() => app.close())
     const admin = (method: string, path: string, token = ADMIN_TOKEN) => send(app.url, { method, path: `/admin${path}`, headers: { authorization: `Bearer ${token}` } })
+
+    it('hands a request target that is no URL path on, never answering 500', async () => {
+      for (const target of ['/admin//[', '/admin//evil/summary']) {
+        const answer = await sendRaw(app.url, `GET ${target} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${ADMIN_TOKEN}\r\nConnection: close\r\n\r\n`)
+        expect(answer).toMatch(/^HTTP\/1\.1 404 /)
+      }
+    })
 
     it('refuses requests without the admin credentials', async () => {
       expect((await send(app.url, { method: 'GET', path: '/admin/events' })).status).toBe(401)

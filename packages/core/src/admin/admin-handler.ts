@@ -122,6 +122,19 @@ function routeOf(path: string): { route: Route; id?: string } | undefined {
  * @example
  * app.use('/admin', adminRouter({ outbox, auth: bearer({ token: process.env.ADMIN_TOKEN }) }))
  */
+/**
+ * The path and query of a request target, or `undefined` when it is none
+ * (`*`, or bytes no URL parser takes). A target starting with `//` is a path
+ * (RFC 9112 section 3.2.1), not a host: it is never resolved as one.
+ */
+function requestTarget(target: string): URL | undefined {
+  try {
+    return new URL(target.startsWith('/') ? `http://admin.invalid${target}` : target)
+  } catch {
+    return undefined
+  }
+}
+
 export function createAdminHandler(options: AdminOptions, where = 'createAdminHandler()'): AdminHandler {
   checkOptions(where, options, ADMIN_KEYS)
   if (typeof options?.outbox?.find !== 'function') throw new TypeError(`${where}: "outbox" must be an Outbox`)
@@ -194,7 +207,8 @@ export function createAdminHandler(options: AdminOptions, where = 'createAdminHa
 
   return {
     async handle(request) {
-      const url = new URL(request.url ?? '/', 'http://admin.invalid')
+      const url = requestTarget(request.url ?? '/')
+      if (url === undefined) return undefined
       const path = url.pathname.replace(/\/$/, '') || '/'
       const found = routeOf(path)
       if (found === undefined || (found.route === 'console' && !serveConsole)) return undefined
