@@ -8,6 +8,7 @@ import {
   REFERENCE_PAYLOAD,
   TENANT,
   TOKEN,
+  basicAuth,
   defaultOptions,
   describeConformance,
   describeForwarding,
@@ -124,6 +125,22 @@ describe('fetch handler', () => {
     return server.url
   }
   const auth = basic(tenants({ [TENANT]: TOKEN }))
+
+  it("reads a Request a Hono middleware rebuilt from node-server's, not the Node request beneath it", async () => {
+    const handle = webhook({ auth, handler: () => undefined })
+    const app = new Hono()
+    // Turns an API key into Basic and replaces the body, as an intermediary's middleware might.
+    app.post('/webhook', (c) => {
+      const headers = new Headers(c.req.raw.headers)
+      headers.set('authorization', basicAuth(TENANT, c.req.header('x-api-key') ?? ''))
+      headers.delete('content-length')
+      return handle(new Request(c.req.raw.url, { method: 'POST', headers, body: REFERENCE_PAYLOAD }), c.env)
+    })
+    const url = await start(app.fetch)
+    const reply = await send(url, { headers: { 'content-type': 'application/json', 'x-api-key': TOKEN }, body: '{"not":"an envelope"}' })
+    expect(reply.status).toBe(202)
+    expect((await send(url, { headers: { 'content-type': 'application/json', 'x-api-key': 'wrong' }, body: REFERENCE_PAYLOAD })).status).toBe(401)
+  })
 
   it('answers with the Response a handler returns', async () => {
     const url = await start(webhook({ auth, handler: (hook) => Response.json({ seen: hook.event }, { status: 200 }) }))
