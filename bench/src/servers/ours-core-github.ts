@@ -1,7 +1,6 @@
-import { createServer } from 'node:http'
-import { acceptedResponse, createWebhookVerifier, githubSignature, nodeRequest, settleOnFinish, writeResponse } from '@webhook-trigger/core'
+import { createWebhookVerifier, githubSignature } from '@webhook-trigger/core'
 import { GITHUB_SECRET, PATH } from '../fixture.js'
-import { serve } from './serve.js'
+import { serveVerifier } from './core-server.js'
 
 // Ours: the core on bare node:http verifying GitHub's X-Hub-Signature-256,
 // the peer of @octokit/webhooks' Node middleware, with every default on: the
@@ -9,16 +8,4 @@ import { serve } from './serve.js'
 // replay protection by X-GitHub-Delivery. The runner gives every request its
 // own delivery id, so each one is new and remembered, as in production.
 
-const verifier = createWebhookVerifier({ path: PATH, auth: githubSignature({ secret: GITHUB_SECRET }) })
-
-const server = createServer((req, res) => {
-  if (!verifier.handles(req.url)) return writeResponse(res, { status: 404, headers: {}, body: '' })
-  verifier.verify(nodeRequest(req), (error, result) => {
-    if (error !== null) return writeResponse(res, { status: 500, headers: {}, body: '' })
-    if (!result.ok) return writeResponse(res, result.response)
-    settleOnFinish(res, result)
-    writeResponse(res, acceptedResponse(result.webhook))
-  })
-})
-
-serve(server)
+serveVerifier(createWebhookVerifier({ path: PATH, auth: githubSignature({ secret: GITHUB_SECRET }) }))
